@@ -1,0 +1,444 @@
+"""Settings, read once from keyword arguments and environment variables when a client is built.
+
+Precedence, for every setting: an explicit keyword argument, then the environment, then the
+default. Numbers from the environment are parsed here, so a bad value fails when the client is
+built (with the variable's name and value in the message), not at the first request.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Final, Literal
+
+import httpx
+
+from ._errors import ConfigurationError
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "NOT_GIVEN",
+    "Credentials",
+    "NotGiven",
+    "RetryPolicy",
+    "Settings",
+]
+
+DEFAULT_BASE_URL: Final = "https://api.abeja.io"
+DEFAULT_TIMEOUT: Final = 30.0
+DEFAULT_MAX_RETRIES: Final = 3
+
+ENV_API_URL: Final = "ABEJA_API_URL"
+ENV_ORGANIZATION_ID: Final = "ABEJA_ORGANIZATION_ID"
+ENV_AUTH_TOKEN: Final = "PLATFORM_AUTH_TOKEN"
+ENV_USER_ID: Final = "ABEJA_PLATFORM_USER_ID"
+ENV_PERSONAL_ACCESS_TOKEN: Final = "ABEJA_PLATFORM_PERSONAL_ACCESS_TOKEN"
+ENV_DATASOURCE_ID: Final = "ABEJA_PLATFORM_DATASOURCE_ID"
+ENV_DATASOURCE_SECRET: Final = "ABEJA_PLATFORM_DATASOURCE_SECRET"
+ENV_TIMEOUT: Final = "ABEJA_SDK_CONNECTION_TIMEOUT"
+ENV_MAX_RETRIES: Final = "ABEJA_SDK_MAX_RETRY_COUNT"
+ENV_LOG: Final = "ABEJA_NOTEBOOKS_LOG"
+
+MISSING_CREDENTIALS_HELP: Final = (
+    "no credentials found: pass auth_token= (or user_id= and personal_access_token=) to the "
+    f"client, or set {ENV_AUTH_TOKEN}, or {ENV_USER_ID} and {ENV_PERSONAL_ACCESS_TOKEN}"
+)
+
+
+class NotGiven(Enum):
+    """The type of :data:`NOT_GIVEN`: "use the client's default", distinct from ``None``."""
+
+    NOT_GIVEN = "NOT_GIVEN"
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
+
+#: Sentinel for an option left at the client's default (``None`` may mean "no timeout").
+NOT_GIVEN: Final = NotGiven.NOT_GIVEN
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How long to wait between attempts. How many attempts is ``max_retries``, set apart.
+
+    The delay before retry ``n`` (1-based) is ``min(max_delay, initial_delay * 2 ** (n - 1))``,
+    shortened by a random share of up to ``jitter`` of itself so that many clients do not retry
+    in step. A ``Retry-After`` header from the server replaces that delay; one longer than
+    ``max_retry_after`` is not waited for: the error is raised at once.
+
+    Attributes:
+        initial_delay: Seconds before the first retry.
+        max_delay: The cap on the exponential delay, in seconds.
+        jitter: The largest share (0 to 1) taken off a delay at random; 0 makes delays exact.
+        max_retry_after: The longest ``Retry-After`` the client will honour, in seconds.
+    """
+
+    initial_delay: float = 0.5
+    max_delay: float = 8.0
+    jitter: float = 0.25
+    max_retry_after: float = 60.0
+
+    def __post_init__(self) -> None:
+        for name in ("initial_delay", "max_delay", "max_retry_after"):
+            value = getattr(self, name)
+            if not _is_finite_number(value) or value < 0:
+                raise ValueError(f"RetryPolicy.{name} must be a number >= 0, got {value!r}")
+        if not _is_finite_number(self.jitter) or not 0 <= self.jitter <= 1:
+            raise ValueError(f"RetryPolicy.jitter must be between 0 and 1, got {self.jitter!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """One way of authenticating. Its ``repr`` never shows a secret.
+
+    Attributes:
+        kind: ``"token"``, ``"user"`` or ``"datasource"``.
+        identity: The user or datasource id (with its ``user-``/``datasource-`` prefix), or
+            ``None`` for a bearer token.
+    """
+
+    kind: Literal["token", "user", "datasource"]
+    identity: str | None
+    secret: str = field(repr=False)
+
+    @property
+    def authorization(self) -> str:
+        """The value of the ``Authorization`` header."""
+        if self.kind == "token":
+            return f"Bearer {self.secret}"
+        raw = f"{self.identity}:{self.secret}".encode()
+        return "Basic " + base64.b64encode(raw).decode("ascii")
+
+    def __repr__(self) -> str:
+        shown = "" if self.identity is None else f", identity={self.identity!r}"
+        return f"Credentials(kind={self.kind!r}{shown}, secret=***)"
+
+    @classmethod
+    def from_mapping(cls, credential: Mapping[str, object]) -> Credentials:
+        """Read the old client's ``credential`` dict, without changing it.
+
+        Args:
+            credential: ``{"auth_token": ...}``, ``{"user_id": ..., "personal_access_token": ...}``
+                or ``{"datasource_id": ..., "datasource_secret": ...}``.
+
+        Returns:
+            The credentials the dict describes.
+
+        Raises:
+            ConfigurationError: The dict holds none of the known key sets.
+        """
+        token = credential.get("auth_token")
+        if token:
+            return cls("token", None, str(token))
+        user_id, pat = credential.get("user_id"), credential.get("personal_access_token")
+        if user_id and pat:
+            return cls.user(str(user_id), str(pat))
+        ds_id, ds_secret = credential.get("datasource_id"), credential.get("datasource_secret")
+        if ds_id and ds_secret:
+            return cls.datasource(str(ds_id), str(ds_secret))
+        keys = ", ".join(sorted(str(k) for k in credential)) or "none"
+        raise ConfigurationError(
+            "credential must hold 'auth_token', or 'user_id' and 'personal_access_token', or "
+            f"'datasource_id' and 'datasource_secret' (keys given: {keys})"
+        )
+
+    @classmethod
+    def user(cls, user_id: str, personal_access_token: str) -> Credentials:
+        """Credentials of a user and a personal access token (``user-`` prefix added if missing)."""
+        ident = user_id if user_id.startswith("user-") else f"user-{user_id}"
+        return cls("user", ident, personal_access_token)
+
+    @classmethod
+    def datasource(cls, datasource_id: str, secret: str) -> Credentials:
+        """Credentials of a datasource (``datasource-`` prefix added if missing)."""
+        ident = (
+            datasource_id
+            if datasource_id.startswith("datasource-")
+            else f"datasource-{datasource_id}"
+        )
+        return cls("datasource", ident, secret)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything a transport needs, parsed and validated.
+
+    Attributes:
+        base_url: The API's root URL, without a trailing slash.
+        organization_id: The default organization, or ``None``.
+        credentials: How to authenticate, or ``None`` (the first request then fails).
+        timeout: The per-attempt timeout.
+        max_retries: How many times a failed attempt may be retried (0: never).
+        retry_policy: The delays between attempts.
+        deadline: An overall bound in seconds on one call, attempts and sleeps included.
+    """
+
+    base_url: str
+    organization_id: str | None
+    credentials: Credentials | None
+    timeout: httpx.Timeout
+    max_retries: int
+    retry_policy: RetryPolicy
+    deadline: float | None
+
+    def replace(
+        self,
+        *,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        retry_policy: RetryPolicy | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+        organization_id: str | NotGiven = NOT_GIVEN,
+    ) -> Settings:
+        """Return a copy with the given options changed (each validated as in the constructor)."""
+        return Settings(
+            base_url=self.base_url,
+            organization_id=self.organization_id
+            if isinstance(organization_id, NotGiven)
+            else check_name(organization_id, "organization_id"),
+            credentials=self.credentials,
+            timeout=self.timeout if isinstance(timeout, NotGiven) else to_timeout(timeout),
+            max_retries=self.max_retries
+            if isinstance(max_retries, NotGiven)
+            else check_max_retries(max_retries),
+            retry_policy=self.retry_policy
+            if isinstance(retry_policy, NotGiven)
+            else check_retry_policy(retry_policy),
+            deadline=self.deadline if isinstance(deadline, NotGiven) else check_deadline(deadline),
+        )
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The headers every request carries (Authorization included when credentials exist)."""
+        from ._version import __version__
+
+        headers = {"User-Agent": f"abeja-notebooks/{__version__}", "Accept": "application/json"}
+        if self.credentials is not None:
+            headers["Authorization"] = self.credentials.authorization
+        return headers
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        base_url: str | None = None,
+        organization_id: str | None = None,
+        auth_token: str | None = None,
+        user_id: str | None = None,
+        personal_access_token: str | None = None,
+        credential: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven | None = NOT_GIVEN,
+        retry_policy: RetryPolicy | None = None,
+        deadline: float | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> Settings:
+        """Merge keyword arguments with the environment.
+
+        Args:
+            base_url: The API root; else ``ABEJA_API_URL``; else ``https://api.abeja.io``.
+            organization_id: Else ``ABEJA_ORGANIZATION_ID``.
+            auth_token: A bearer token; beats every env credential.
+            user_id: With ``personal_access_token``, Basic auth as ``user-<id>``.
+            personal_access_token: See ``user_id``.
+            credential: The old client's credential dict (never modified).
+            timeout: Seconds per attempt, an ``httpx.Timeout``, or ``None`` for none; else
+                ``ABEJA_SDK_CONNECTION_TIMEOUT``; else 30.
+            max_retries: Retries after the first attempt (0 disables); ``None`` or not given
+                reads ``ABEJA_SDK_MAX_RETRY_COUNT``; else 3.
+            retry_policy: Delays between attempts.
+            deadline: Overall seconds per call, or ``None`` for no bound.
+            environ: The environment to read (default ``os.environ``).
+
+        Returns:
+            The validated settings.
+
+        Raises:
+            ConfigurationError: An env variable holds a value that cannot be used.
+            ValueError: A keyword argument holds a value that cannot be used.
+            TypeError: A keyword argument has the wrong type.
+        """
+        env = os.environ if environ is None else environ
+        url = base_url if base_url is not None else env.get(ENV_API_URL) or DEFAULT_BASE_URL
+        url = check_base_url(url, "base_url" if base_url is not None else ENV_API_URL)
+        org = organization_id if organization_id is not None else env.get(ENV_ORGANIZATION_ID)
+        if org is not None:
+            org = check_name(org, "organization_id")
+        return cls(
+            base_url=url,
+            organization_id=org,
+            credentials=_credentials(auth_token, user_id, personal_access_token, credential, env),
+            timeout=_timeout(timeout, env),
+            max_retries=_max_retries(max_retries, env),
+            retry_policy=RetryPolicy()
+            if retry_policy is None
+            else check_retry_policy(retry_policy),
+            deadline=check_deadline(deadline),
+        )
+
+
+def _is_finite_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def check_name(value: object, what: str) -> str:
+    """Return ``value`` if it is a non-blank ``str``; raise ``TypeError``/``ValueError`` if not."""
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a str, got {type(value).__name__}")
+    if not value.strip():
+        raise ValueError(f"{what} must not be empty or blank, got {value!r}")
+    return value
+
+
+def check_base_url(value: str, source: str) -> str:
+    """Validate an API root URL: absolute http(s), no credentials in it."""
+    try:
+        url = httpx.URL(value)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise ConfigurationError(f"{source} is not a valid URL: {value!r}") from exc
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ConfigurationError(f"{source} must be an absolute http(s) URL, got {value!r}")
+    if url.userinfo:
+        raise ConfigurationError(f"{source} must not carry credentials; use the auth options")
+    return value.rstrip("/")
+
+
+def to_timeout(value: float | httpx.Timeout | None, source: str = "timeout") -> httpx.Timeout:
+    """Turn seconds (``None``: no timeout) into an ``httpx.Timeout``; reject <= 0, non-numbers."""
+    if isinstance(value, httpx.Timeout):
+        return value
+    if value is None:
+        return httpx.Timeout(None)
+    if not _is_finite_number(value):
+        raise TypeError(f"{source} must be a number of seconds or None, got {value!r}")
+    if value <= 0:
+        raise ValueError(f"{source} must be > 0 seconds (or None for no timeout), got {value!r}")
+    return httpx.Timeout(float(value))
+
+
+def check_max_retries(value: object) -> int:
+    """Validate a retry count: an int >= 0."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"max_retries must be an int, got {value!r}")
+    if value < 0:
+        raise ValueError(f"max_retries must be >= 0 (0 disables retries), got {value}")
+    return value
+
+
+def check_deadline(value: object) -> float | None:
+    """Validate an overall deadline: ``None`` or seconds > 0."""
+    if value is None:
+        return None
+    if not _is_finite_number(value):
+        raise TypeError(f"deadline must be a number of seconds or None, got {value!r}")
+    assert isinstance(value, int | float)  # narrowed by the check above
+    if value <= 0:
+        raise ValueError(f"deadline must be > 0 seconds, got {value!r}")
+    return float(value)
+
+
+def check_retry_policy(value: object) -> RetryPolicy:
+    """Validate a retry policy's type."""
+    if not isinstance(value, RetryPolicy):
+        raise TypeError(f"retry_policy must be a RetryPolicy, got {type(value).__name__}")
+    return value
+
+
+def _credentials(
+    auth_token: str | None,
+    user_id: str | None,
+    personal_access_token: str | None,
+    credential: Mapping[str, object] | None,
+    env: Mapping[str, str],
+) -> Credentials | None:
+    if auth_token is not None:
+        return Credentials("token", None, check_name(auth_token, "auth_token"))
+    if user_id is not None or personal_access_token is not None:
+        if user_id is None or personal_access_token is None:
+            raise ValueError("user_id and personal_access_token must be given together")
+        return Credentials.user(
+            check_name(user_id, "user_id"),
+            check_name(personal_access_token, "personal_access_token"),
+        )
+    if credential is not None:
+        if not isinstance(credential, Mapping):  # pyright: ignore[reportUnnecessaryIsInstance] -- callers may pass anything at run time
+            raise TypeError(f"credential must be a dict, got {type(credential).__name__}")
+        return Credentials.from_mapping(credential)
+    if env.get(ENV_AUTH_TOKEN):
+        return Credentials("token", None, env[ENV_AUTH_TOKEN])
+    if env.get(ENV_USER_ID) and env.get(ENV_PERSONAL_ACCESS_TOKEN):
+        return Credentials.user(env[ENV_USER_ID], env[ENV_PERSONAL_ACCESS_TOKEN])
+    if env.get(ENV_DATASOURCE_ID) and env.get(ENV_DATASOURCE_SECRET):
+        return Credentials.datasource(env[ENV_DATASOURCE_ID], env[ENV_DATASOURCE_SECRET])
+    return None
+
+
+def _env_number(env: Mapping[str, str], name: str) -> float | None:
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return None
+    try:
+        number = float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number, got {raw!r}") from None
+    if not math.isfinite(number):
+        raise ConfigurationError(f"{name} must be a finite number, got {raw!r}")
+    return number
+
+
+def _timeout(
+    value: float | httpx.Timeout | NotGiven | None, env: Mapping[str, str]
+) -> httpx.Timeout:
+    if not isinstance(value, NotGiven):
+        return to_timeout(value)
+    number = _env_number(env, ENV_TIMEOUT)
+    if number is None:
+        return httpx.Timeout(DEFAULT_TIMEOUT)
+    if number <= 0:
+        raise ConfigurationError(f"{ENV_TIMEOUT} must be > 0 seconds, got {env[ENV_TIMEOUT]!r}")
+    return httpx.Timeout(number)
+
+
+def _max_retries(value: int | NotGiven | None, env: Mapping[str, str]) -> int:
+    if value is not None and not isinstance(value, NotGiven):
+        return check_max_retries(value)
+    number = _env_number(env, ENV_MAX_RETRIES)
+    if number is None:
+        return DEFAULT_MAX_RETRIES
+    if number < 0 or number != int(number):
+        raise ConfigurationError(
+            f"{ENV_MAX_RETRIES} must be a whole number >= 0, got {env[ENV_MAX_RETRIES]!r}"
+        )
+    return int(number)
+
+
+_log_configured = False
+
+
+def configure_logging_from_env(environ: Mapping[str, str] | None = None) -> None:
+    """Switch on the ``abeja_notebooks`` logger when ``ABEJA_NOTEBOOKS_LOG`` is ``debug``/``info``.
+
+    Adds one stream handler, once per process; does nothing when the variable is unset.
+    """
+    global _log_configured
+    env = os.environ if environ is None else environ
+    level_name = env.get(ENV_LOG, "").strip().lower()
+    if _log_configured or level_name not in ("debug", "info"):
+        return
+    logger = logging.getLogger("abeja_notebooks")
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if level_name == "debug" else logging.INFO)
+    _log_configured = True

@@ -1,0 +1,458 @@
+"""Every Notebook API operation as data, without I/O.
+
+Each ``*_request`` function checks its arguments and turns one operation into an
+:class:`ApiRequest` (verb, percent-encoded path, query, JSON body, retry class); each ``parse_*``
+function turns a :class:`RawResponse` into a model. Both clients (sync and async) and the
+low-level :class:`~abeja_notebooks.APIClient` go through these functions, so an endpoint is
+defined in exactly one place.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from functools import cache
+from typing import Any, Final, Literal, TypeVar, cast
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from ._config import check_name
+from ._errors import ResponseValidationError, excerpt
+from ._models import BaseNotebook, LogPage, Message, NotebookPage
+
+__all__ = [
+    "ApiRequest",
+    "RawResponse",
+    "RetryClass",
+]
+
+NotebookType = Literal["notebook", "lab"]
+NOTEBOOK_TYPES: Final = ("notebook", "lab")
+INSTANCE_TYPE_PATTERN: Final = re.compile(r"(cpu|gpu)(:[a-d])?-\d+(\.\d+)?")
+_CONTROL_CHARS: Final = re.compile(r"[\x00-\x1f\x7f]")
+
+_M = TypeVar("_M", bound=BaseModel)
+_NB = TypeVar("_NB", bound=BaseNotebook)
+
+
+class RetryClass(Enum):
+    """How an operation may be retried (see the retry table in the docs)."""
+
+    IDEMPOTENT = "idempotent"
+    """GET, PUT, DELETE: repeating the request cannot do harm."""
+    ACTION = "action"
+    """start/stop: retried like an idempotent call; a 409 on a retry means the action took."""
+    CREATE = "create"
+    """POST create: retried only when the server cannot have acted on the request."""
+
+
+@dataclass(frozen=True, slots=True)
+class ApiRequest:
+    """One HTTP request to make, described as data.
+
+    Attributes:
+        operation: A short name for logs and errors, e.g. ``"get notebook"``.
+        method: The HTTP verb.
+        path: The path below the base URL, each segment percent-encoded.
+        params: Query parameters, only those given.
+        body: The JSON body as bytes, or ``None`` for no body (and no ``Content-Type``).
+        retry: How the request may be retried.
+    """
+
+    operation: str
+    method: str
+    path: str
+    params: Mapping[str, str | int] | None
+    body: bytes | None
+    retry: RetryClass
+
+
+@dataclass(frozen=True, slots=True)
+class RawResponse:
+    """What came back for an :class:`ApiRequest`: status, headers and the whole body.
+
+    Attributes:
+        status_code: The HTTP status.
+        headers: The response headers (case-insensitive mapping).
+        content: The body bytes.
+        method: The verb of the request that got this answer.
+        url: The URL of that request.
+        replayed: True when an earlier attempt of a start/stop probably reached the server and
+            this answer (a 409) only says the action had already been done.
+    """
+
+    status_code: int
+    headers: Mapping[str, str]
+    content: bytes
+    method: str
+    url: str
+    replayed: bool = False
+
+
+# --- building requests ---------------------------------------------------------------------
+
+
+def path_segment(value: object, what: str) -> str:
+    """Check one path parameter and percent-encode it into a single path segment.
+
+    Every character outside the unreserved set is encoded (``/``, ``?``, ``#``, ``%``, spaces and
+    non-ASCII included), so no value can reach another route. ``.`` and ``..`` and values with
+    control characters are rejected: HTTP stacks may resolve or strip them.
+
+    Args:
+        value: The raw id or name.
+        what: Its parameter name, for the error message.
+
+    Returns:
+        The encoded segment.
+
+    Raises:
+        TypeError: ``value`` is not a ``str``.
+        ValueError: ``value`` is empty, blank, ``.``/``..`` or holds control characters.
+    """
+    text = check_name(value, what)
+    if text in (".", ".."):
+        raise ValueError(f"{what} must not be {text!r}")
+    if _CONTROL_CHARS.search(text):
+        raise ValueError(f"{what} must not contain control characters, got {text!r}")
+    from urllib.parse import quote
+
+    return quote(text, safe="")
+
+
+def _collection_path(organization_id: str, job_definition_name: str) -> str:
+    org = path_segment(organization_id, "organization_id")
+    job = path_segment(job_definition_name, "job_definition_name")
+    return f"/organizations/{org}/training/definitions/{job}/notebooks"
+
+
+def _notebook_path(organization_id: str, job_definition_name: str, notebook_id: str) -> str:
+    nid = path_segment(notebook_id, "notebook_id")
+    return f"{_collection_path(organization_id, job_definition_name)}/{nid}"
+
+
+def _encode(body: Mapping[str, Any]) -> bytes:
+    # The same bytes the old requests-based client sent (json.dumps with default separators).
+    return json.dumps(body, ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+
+def check_notebook_type(value: object) -> NotebookType:
+    """Return ``value`` if it is ``"notebook"`` or ``"lab"``.
+
+    Raises:
+        TypeError: Not a ``str``.
+        ValueError: Another string.
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"notebook_type must be a str, got {type(value).__name__}")
+    if value == "notebook":
+        return "notebook"
+    if value == "lab":
+        return "lab"
+    raise ValueError(f"notebook_type must be 'notebook' or 'lab', got {value!r}")
+
+
+def check_instance_type(value: object) -> str:
+    """Return ``value`` if it is shaped like an instance type (``cpu-1``, ``gpu:b-4``, ...).
+
+    Unknown but well-formed values pass: the server decides what exists.
+
+    Raises:
+        TypeError: Not a ``str``.
+        ValueError: Not of the form ``{cpu|gpu}[:{a-d}]-{n}``.
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"instance_type must be a str, got {type(value).__name__}")
+    if not INSTANCE_TYPE_PATTERN.fullmatch(value):
+        raise ValueError(
+            "instance_type must look like 'cpu-1', 'cpu-0.25', 'gpu-1' or 'gpu:b-4' "
+            f"({{cpu|gpu}}[:{{a-d}}]-{{n}}), got {value!r}"
+        )
+    return value
+
+
+def _check_str_list(value: object, what: str) -> list[str]:
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise TypeError(f"{what} must be a list of str, got {type(value).__name__}")
+    items: Sequence[object] = cast("Sequence[object]", value)
+    return [check_name(item, f"each of {what}") for item in items]
+
+
+def _check_str_map(value: object, what: str) -> dict[str, str]:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{what} must be a dict of str to str, got {type(value).__name__}")
+    pairs: Mapping[object, object] = cast("Mapping[object, object]", value)
+    return {
+        check_name(key, f"each key of {what}"): check_name(item, f"each value of {what}")
+        for key, item in pairs.items()
+    }
+
+
+def _settings_body(
+    *,
+    instance_type: str | None,
+    image: str | None,
+    notebook_type: str | None,
+    datalakes: Sequence[str] | None = None,
+    buckets: Sequence[str] | None = None,
+    datasets: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    if instance_type is not None:
+        body["instance_type"] = check_instance_type(instance_type)
+    if image is not None:
+        body["image"] = check_name(image, "image")
+    if notebook_type is not None:
+        body["notebook_type"] = check_notebook_type(notebook_type)
+    if datalakes is not None:
+        body["datalakes"] = _check_str_list(datalakes, "datalakes")
+    if buckets is not None:
+        body["buckets"] = _check_str_list(buckets, "buckets")
+    if datasets is not None:
+        body["datasets"] = _check_str_map(datasets, "datasets")
+    return body
+
+
+def create_request(
+    organization_id: str,
+    job_definition_name: str,
+    *,
+    instance_type: str | None = None,
+    image: str | None = None,
+    notebook_type: str | None = None,
+    datalakes: Sequence[str] | None = None,
+    buckets: Sequence[str] | None = None,
+    datasets: Mapping[str, str] | None = None,
+) -> ApiRequest:
+    """``POST P``: create a notebook; the body holds only the settings given."""
+    path = _collection_path(organization_id, job_definition_name)
+    body = _settings_body(
+        instance_type=instance_type,
+        image=image,
+        notebook_type=notebook_type,
+        datalakes=datalakes,
+        buckets=buckets,
+        datasets=datasets,
+    )
+    return ApiRequest("create notebook", "POST", path, None, _encode(body), RetryClass.CREATE)
+
+
+def _check_page_arg(value: object, what: str, minimum: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{what} must be an int, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{what} must be >= {minimum}, got {value}")
+    return value
+
+
+def list_request(
+    organization_id: str,
+    job_definition_name: str,
+    *,
+    offset: int | None = None,
+    limit: int | None = None,
+) -> ApiRequest:
+    """``GET P``: one page of notebooks; ``offset``/``limit`` are sent only when given."""
+    path = _collection_path(organization_id, job_definition_name)
+    params: dict[str, str | int] = {}
+    if offset is not None:
+        params["offset"] = _check_page_arg(offset, "offset", 0)
+    if limit is not None:
+        params["limit"] = _check_page_arg(limit, "limit", 1)
+    return ApiRequest("list notebooks", "GET", path, params or None, None, RetryClass.IDEMPOTENT)
+
+
+def get_request(organization_id: str, job_definition_name: str, notebook_id: str) -> ApiRequest:
+    """``GET P/{id}``: one notebook."""
+    path = _notebook_path(organization_id, job_definition_name, notebook_id)
+    return ApiRequest("get notebook", "GET", path, None, None, RetryClass.IDEMPOTENT)
+
+
+def update_request(
+    organization_id: str,
+    job_definition_name: str,
+    notebook_id: str,
+    *,
+    instance_type: str | None = None,
+    image: str | None = None,
+    notebook_type: str | None = None,
+) -> ApiRequest:
+    """``PUT P/{id}``: change settings; the body holds only the settings given."""
+    path = _notebook_path(organization_id, job_definition_name, notebook_id)
+    body = _settings_body(instance_type=instance_type, image=image, notebook_type=notebook_type)
+    return ApiRequest("update notebook", "PUT", path, None, _encode(body), RetryClass.IDEMPOTENT)
+
+
+def delete_request(organization_id: str, job_definition_name: str, notebook_id: str) -> ApiRequest:
+    """``DELETE P/{id}``: no body, no ``Content-Type``."""
+    path = _notebook_path(organization_id, job_definition_name, notebook_id)
+    return ApiRequest("delete notebook", "DELETE", path, None, None, RetryClass.IDEMPOTENT)
+
+
+def start_request(
+    organization_id: str,
+    job_definition_name: str,
+    notebook_id: str,
+    *,
+    notebook_type: str | None = None,
+    datalakes: Sequence[str] | None = None,
+    buckets: Sequence[str] | None = None,
+    datasets: Mapping[str, str] | None = None,
+) -> ApiRequest:
+    """``POST P/{id}/start``: body ``{}`` or the options given."""
+    path = _notebook_path(organization_id, job_definition_name, notebook_id) + "/start"
+    body = _settings_body(
+        instance_type=None,
+        image=None,
+        notebook_type=notebook_type,
+        datalakes=datalakes,
+        buckets=buckets,
+        datasets=datasets,
+    )
+    return ApiRequest("start notebook", "POST", path, None, _encode(body), RetryClass.ACTION)
+
+
+def stop_request(organization_id: str, job_definition_name: str, notebook_id: str) -> ApiRequest:
+    """``POST P/{id}/stop``: body ``{}``."""
+    path = _notebook_path(organization_id, job_definition_name, notebook_id) + "/stop"
+    return ApiRequest("stop notebook", "POST", path, None, _encode({}), RetryClass.ACTION)
+
+
+def _check_token(value: object, what: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a str, got {type(value).__name__}")
+    if not value:
+        raise ValueError(f"{what} must not be empty")
+    return value
+
+
+def recent_logs_request(
+    organization_id: str,
+    job_definition_name: str,
+    notebook_id: str,
+    *,
+    next_forward_token: str | None = None,
+    next_backward_token: str | None = None,
+) -> ApiRequest:
+    """``GET P/{id}/recentlogs``: each token is sent only when given."""
+    path = _notebook_path(organization_id, job_definition_name, notebook_id) + "/recentlogs"
+    params: dict[str, str | int] = {}
+    if next_forward_token is not None:
+        params["next_forward_token"] = _check_token(next_forward_token, "next_forward_token")
+    if next_backward_token is not None:
+        params["next_backward_token"] = _check_token(next_backward_token, "next_backward_token")
+    return ApiRequest("get recent logs", "GET", path, params or None, None, RetryClass.IDEMPOTENT)
+
+
+# --- parsing responses ---------------------------------------------------------------------
+
+
+def _invalid(response: RawResponse, problem: str) -> ResponseValidationError:
+    return ResponseValidationError(
+        f"{response.status_code} answer to {response.method} {response.url} is not what the "
+        f"Notebook API promises: {problem}; body: {excerpt(response.content, 200)!r}",
+        status_code=response.status_code,
+        method=response.method,
+        url=response.url,
+        body=excerpt(response.content),
+    )
+
+
+def _describe(error: ValidationError) -> str:
+    parts: list[str] = []
+    for item in error.errors(include_url=False, include_input=False)[:3]:
+        loc = ".".join(str(p) for p in item["loc"]) or "body"
+        parts.append(f"{loc}: {item['msg']}")
+    more = error.error_count() - len(parts)
+    return "; ".join(parts) + (f" (+{more} more)" if more > 0 else "")
+
+
+def parse_json(response: RawResponse) -> Any:
+    """Decode a 2xx body as JSON, as the server sent it.
+
+    Raises:
+        ResponseValidationError: The body is empty or not JSON.
+    """
+    if not response.content.strip():
+        raise _invalid(response, "the body is empty")
+    try:
+        return json.loads(response.content)
+    except (ValueError, RecursionError) as exc:
+        raise _invalid(response, f"the body is not JSON ({exc})") from None
+
+
+def _validate(adapter: TypeAdapter[Any], response: RawResponse) -> Any:
+    if not response.content.strip():
+        raise _invalid(response, "the body is empty")
+    try:
+        return adapter.validate_json(response.content)
+    except ValidationError as exc:
+        if any(e["type"] == "json_invalid" for e in exc.errors(include_url=False)):
+            raise _invalid(response, "the body is not JSON") from None
+        raise _invalid(response, _describe(exc)) from None
+
+
+@cache
+def _adapter(tp: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(tp)
+
+
+@cache
+def _page_types(model: type[BaseNotebook]) -> tuple[Any, TypeAdapter[Any]]:
+    # NotebookPage specialised at run time for the notebook class the caller binds to, and an
+    # adapter that reads either the envelope or a bare list of that class.
+    page_class = cast("Any", NotebookPage)[model]
+    return page_class, TypeAdapter(page_class | cast("Any", list)[model])
+
+
+def parse_model(response: RawResponse, model: type[_M]) -> _M:
+    """Parse a 2xx body into ``model``.
+
+    Raises:
+        ResponseValidationError: The body is not JSON or not of the model's shape.
+    """
+    result: _M = _validate(_adapter(model), response)
+    return result
+
+
+def parse_page(
+    response: RawResponse, model: type[_NB], *, offset: int, limit: int | None
+) -> NotebookPage[_NB]:
+    """Parse a listing: the paged envelope, or the older bare list (taken as one whole page).
+
+    Raises:
+        ResponseValidationError: The body is neither.
+    """
+    page_class, adapter = _page_types(model)
+    data: NotebookPage[_NB] | list[_NB] = _validate(adapter, response)
+    if isinstance(data, list):
+        page: NotebookPage[_NB] = page_class(
+            total=offset + len(data),
+            offset=offset,
+            limit=limit if limit is not None else len(data),
+            entries=data,
+        )
+        return page
+    return data
+
+
+def parse_action(response: RawResponse, model: type[_NB]) -> _NB | Message:
+    """Parse a start/stop answer: a notebook, or a bare message.
+
+    Raises:
+        ResponseValidationError: The body is neither.
+    """
+    result: _NB | Message = _validate(_adapter(model | Message), response)
+    return result
+
+
+def parse_logs(response: RawResponse) -> LogPage:
+    """Parse a recent-logs answer.
+
+    Raises:
+        ResponseValidationError: The body is not of that shape.
+    """
+    return parse_model(response, LogPage)

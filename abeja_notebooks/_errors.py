@@ -1,0 +1,323 @@
+"""The exceptions raised by abeja-notebooks.
+
+Every error the SDK raises on purpose derives from :class:`AbejaError`::
+
+    AbejaError
+    ├── ConfigurationError          no credentials, a bad env value, ...
+    ├── HttpError                   the server answered with a non-2xx status
+    │   ├── BadRequest              400
+    │   ├── Unauthorized            401
+    │   ├── Forbidden               403
+    │   ├── NotFound                404
+    │   ├── MethodNotAllowed        405
+    │   ├── Conflict                409
+    │   ├── UnprocessableEntity     422
+    │   ├── TooManyRequests         429
+    │   ├── InternalServerError     500
+    │   ├── BadGateway              502
+    │   ├── ServiceUnavailable      503
+    │   └── GatewayTimeout          504
+    ├── APIConnectionError          the request did not get an answer (DNS, refused, reset, ...)
+    │   └── APITimeoutError         ... because a timeout or the overall deadline ran out
+    ├── ResponseValidationError     a 2xx answer that is not what the API contract says
+    ├── UnboundNotebookError        a method that needs a client was called on a hand-built model
+    ├── WaitTimeout                 ``wait_until`` reached its deadline
+    └── NotebookFailed              ``wait_until`` saw the notebook land in a failure state
+
+Bad arguments (an empty id, a ``notebook_type`` other than ``notebook``/``lab``) raise the
+built-in :class:`ValueError` or :class:`TypeError` before any request is sent.
+
+The status classes keep the names of the old ``abeja-sdk`` client, so ``except NotFound`` reads
+the same after a migration. Every error pickles and its ``str``/``repr`` never holds a credential.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._models import BaseNotebook
+
+__all__ = [
+    "APIConnectionError",
+    "APITimeoutError",
+    "AbejaError",
+    "BadGateway",
+    "BadRequest",
+    "ConfigurationError",
+    "Conflict",
+    "Forbidden",
+    "GatewayTimeout",
+    "HttpError",
+    "InternalServerError",
+    "MethodNotAllowed",
+    "NotFound",
+    "NotebookFailed",
+    "ResponseValidationError",
+    "ServiceUnavailable",
+    "TooManyRequests",
+    "Unauthorized",
+    "UnboundNotebookError",
+    "UnprocessableEntity",
+    "WaitTimeout",
+]
+
+#: How many characters of a response body an error keeps.
+BODY_EXCERPT_CHARS = 500
+
+
+def excerpt(body: str | bytes | None, limit: int = BODY_EXCERPT_CHARS) -> str:
+    """Return at most ``limit`` characters of ``body``, decoded leniently, marked when cut."""
+    if body is None:
+        return ""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    if len(text) > limit:
+        return f"{text[:limit]}... [{len(text) - limit} more characters]"
+    return text
+
+
+class AbejaError(Exception):
+    """The base class of every error abeja-notebooks raises on purpose."""
+
+
+class ConfigurationError(AbejaError):
+    """The client's settings are missing or invalid (credentials, env values, options).
+
+    Raised when a client is built with an unparsable env value, and at the first request when
+    no credentials were found anywhere. Nothing is sent in either case.
+    """
+
+
+class HttpError(AbejaError):
+    """The API answered with a status that is not 2xx.
+
+    Attributes:
+        status_code: The HTTP status, e.g. ``404``.
+        error: The API's short error code (``"not_found"``), when the body had one.
+        error_description: The API's human description, when the body had one.
+        error_detail: The API's structured detail (often per-field messages), when present.
+        method: The HTTP verb of the request.
+        url: The URL of the request (never with credentials in it).
+        request_id: The request id from the response headers, for support tickets.
+        body: An excerpt of the response body (at most 500 characters).
+    """
+
+    status_code: int
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        error: str | None = None,
+        error_description: str | None = None,
+        error_detail: Any = None,
+        method: str = "",
+        url: str = "",
+        request_id: str | None = None,
+        body: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.error = error
+        self.error_description = error_description
+        self.error_detail = error_detail
+        self.method = method
+        self.url = url
+        self.request_id = request_id
+        self.body = body
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _rebuild_http_error,
+            (
+                type(self),
+                str(self),
+                {
+                    "status_code": self.status_code,
+                    "error": self.error,
+                    "error_description": self.error_description,
+                    "error_detail": self.error_detail,
+                    "method": self.method,
+                    "url": self.url,
+                    "request_id": self.request_id,
+                    "body": self.body,
+                },
+            ),
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status_code={self.status_code}, error={self.error!r}, "
+            f"method={self.method!r}, url={self.url!r}, request_id={self.request_id!r})"
+        )
+
+
+def _rebuild_http_error(cls: type[HttpError], message: str, attrs: dict[str, Any]) -> HttpError:
+    return cls(message, **attrs)
+
+
+class BadRequest(HttpError):
+    """400: the request's parameters are missing or invalid (see ``error_detail``)."""
+
+
+class Unauthorized(HttpError):
+    """401: the credentials are missing, wrong or expired."""
+
+
+class Forbidden(HttpError):
+    """403: the credentials are valid but may not do this."""
+
+
+class NotFound(HttpError):
+    """404: the organization, job definition or notebook does not exist."""
+
+
+class MethodNotAllowed(HttpError):
+    """405: the endpoint does not accept this HTTP verb."""
+
+
+class Conflict(HttpError):
+    """409: the notebook is not in a state that allows this (e.g. starting a running one)."""
+
+
+class UnprocessableEntity(HttpError):
+    """422: the request is well-formed but the server cannot act on it."""
+
+
+class TooManyRequests(HttpError):
+    """429: rate limited; retried automatically, honouring ``Retry-After``."""
+
+
+class InternalServerError(HttpError):
+    """500: the server failed; retried automatically where that is safe."""
+
+
+class BadGateway(HttpError):
+    """502: a proxy in front of the API failed; retried automatically where that is safe."""
+
+
+class ServiceUnavailable(HttpError):
+    """503: the API is overloaded or down for maintenance; retried automatically."""
+
+
+class GatewayTimeout(HttpError):
+    """504: a proxy timed out waiting for the API; retried automatically where that is safe."""
+
+
+STATUS_ERRORS: dict[int, type[HttpError]] = {
+    400: BadRequest,
+    401: Unauthorized,
+    403: Forbidden,
+    404: NotFound,
+    405: MethodNotAllowed,
+    409: Conflict,
+    422: UnprocessableEntity,
+    429: TooManyRequests,
+    500: InternalServerError,
+    502: BadGateway,
+    503: ServiceUnavailable,
+    504: GatewayTimeout,
+}
+
+
+class APIConnectionError(AbejaError):
+    """No answer was received: the connection failed, was refused, reset or dropped.
+
+    Attributes:
+        method: The HTTP verb of the request.
+        url: The URL of the request.
+    """
+
+    def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
+        super().__init__(message)
+        self.method = method
+        self.url = url
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_connection_error, (type(self), str(self), self.method, self.url))
+
+
+def _rebuild_connection_error(
+    cls: type[APIConnectionError], message: str, method: str, url: str
+) -> APIConnectionError:
+    return cls(message, method=method, url=url)
+
+
+class APITimeoutError(APIConnectionError):
+    """A timeout ran out (connect, read, write, pool) or the overall deadline was reached."""
+
+
+class ResponseValidationError(AbejaError):
+    """A 2xx answer whose body is not valid JSON or not the shape the API contract promises.
+
+    Attributes:
+        status_code: The HTTP status of the answer.
+        method: The HTTP verb of the request.
+        url: The URL of the request.
+        body: An excerpt of the response body (at most 500 characters).
+    """
+
+    def __init__(
+        self, message: str, *, status_code: int = 0, method: str = "", url: str = "", body: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.method = method
+        self.url = url
+        self.body = body
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _rebuild_validation_error,
+            (type(self), str(self), self.status_code, self.method, self.url, self.body),
+        )
+
+
+def _rebuild_validation_error(
+    cls: type[ResponseValidationError],
+    message: str,
+    status_code: int,
+    method: str,
+    url: str,
+    body: str,
+) -> ResponseValidationError:
+    return cls(message, status_code=status_code, method=method, url=url, body=body)
+
+
+class UnboundNotebookError(AbejaError):
+    """A method that talks to the API was called on a notebook built by hand.
+
+    Only notebooks returned by a client (``client.notebooks.get(...)``, ``list(...)``, ...) know
+    which client to use. Fetch the notebook through a client, or call the manager directly.
+    """
+
+
+class WaitTimeout(AbejaError):
+    """``wait_until`` reached its timeout before the notebook got to the wanted status.
+
+    Attributes:
+        notebook: The notebook as it was last seen.
+    """
+
+    def __init__(self, message: str, notebook: BaseNotebook) -> None:
+        super().__init__(message)
+        self.notebook = notebook
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (str(self), self.notebook))
+
+
+class NotebookFailed(AbejaError):
+    """``wait_until`` saw the notebook land in a failure state it cannot leave by itself.
+
+    Attributes:
+        notebook: The notebook as it was last seen (``status_message`` often says why).
+    """
+
+    def __init__(self, message: str, notebook: BaseNotebook) -> None:
+        super().__init__(message)
+        self.notebook = notebook
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (str(self), self.notebook))

@@ -1,0 +1,280 @@
+"""The data the Notebook API returns, as typed pydantic models.
+
+Every model keeps fields the server adds later (``extra="allow"``) and gives them back in
+``to_dict()`` / ``to_json()`` under the API's own keys. Timestamps are timezone-aware UTC
+datetimes. The bound behaviour of notebooks (``nb.start()``, ...) lives in ``_resources``;
+this module knows nothing of clients or I/O.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Generic, TypeVar, cast
+
+from dateutil import parser as dateutil_parser
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    model_validator,
+)
+
+__all__ = [
+    "BaseNotebook",
+    "Creator",
+    "LogEvent",
+    "LogPage",
+    "Message",
+    "NotebookPage",
+    "NotebookStatus",
+    "NotebookT",
+]
+
+
+class NotebookStatus(StrEnum):
+    """The state of a notebook.
+
+    The members are the statuses the SDK knows. A status the server invents later still parses:
+    it becomes a member-like value that keeps the raw string (``status.value``) and answers
+    ``status.is_known`` with ``False``. Members compare equal to their strings
+    (``nb.status == "Running"``).
+    """
+
+    PENDING = "Pending"
+    """Created or started; the notebook server is being launched."""
+    RUNNING = "Running"
+    """The notebook server is up; logs are being produced."""
+    STOPPED = "Stopped"
+    """Stopped by a user; it can be started again."""
+    FAILED = "Failed"
+    """The notebook could not run; ``status_message`` usually says why."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> NotebookStatus | None:
+        if not isinstance(value, str):
+            return None
+        member = str.__new__(cls, value)
+        member._name_ = value.upper()
+        member._value_ = value
+        return member
+
+    @property
+    def is_known(self) -> bool:
+        """Whether this status is one of the members the SDK was built with."""
+        return self._value_ in type(self)._value2member_map_
+
+    @property
+    def is_failure(self) -> bool:
+        """Whether the notebook cannot reach a running state from here without a new start."""
+        return self is NotebookStatus.FAILED
+
+
+def _parse_timestamp(value: Any, handler: ValidatorFunctionWrapHandler) -> datetime:
+    try:
+        parsed: datetime = handler(value)
+    except ValidationError:
+        if not isinstance(value, str):
+            raise
+        try:
+            parsed = dateutil_parser.parse(value)
+        except (ValueError, OverflowError) as exc:
+            raise ValueError(f"not a timestamp: {value!r}") from exc
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+Timestamp = Annotated[datetime, WrapValidator(_parse_timestamp)]
+"""A timezone-aware UTC datetime: RFC 3339 first, python-dateutil for looser forms."""
+
+
+def _id_to_str(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+IdStr = Annotated[str, BeforeValidator(_id_to_str)]
+"""An id the API sends as a string or as an int; always a ``str`` here."""
+
+
+class _ApiModel(BaseModel, frozen=True, extra="allow"):
+    """Shared configuration: frozen, and unknown fields kept."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the data as the API sends it: its keys, JSON types, unknown fields included.
+
+        Returns:
+            A new dict; changing it does not change the model.
+        """
+        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """Return the data as a JSON document with the API's keys, unknown fields included.
+
+        Args:
+            indent: Pretty-print with this many spaces per level.
+
+        Returns:
+            The JSON text.
+        """
+        return self.model_dump_json(by_alias=True, exclude_unset=True, indent=indent)
+
+
+class Creator(_ApiModel, frozen=True):
+    """The user who created a notebook. Immutable."""
+
+    id: IdStr
+    """The user's id."""
+    email: str | None = None
+    """The user's e-mail address."""
+    display_name: str | None = None
+    """The user's display name, if they set one."""
+    role: str | None = None
+    """The user's role in the organization, e.g. ``"admin"``."""
+    is_registered: bool | None = None
+    """Whether the user finished registration."""
+    created_at: Timestamp | None = None
+    """When the user was created (UTC)."""
+    updated_at: Timestamp | None = None
+    """When the user was last changed (UTC)."""
+
+
+class BaseNotebook(_ApiModel, frozen=True):
+    """The fields of a notebook, shared by :class:`Notebook` and :class:`AsyncNotebook`.
+
+    Fields are read-only: a notebook changes only through the API (``nb.update(...)``,
+    ``nb.refresh()``), which replaces its data in place.
+    """
+
+    job_definition_id: IdStr
+    """The id of the training job definition the notebook belongs to."""
+    training_notebook_id: IdStr
+    """The notebook's id (``nb.id`` is the same). Always a ``str``, even when sent as a number."""
+    name: str
+    """The server-assigned name, e.g. ``"notebook-3"``."""
+    description: str | None = None
+    """A free-text description, if any."""
+    status: NotebookStatus
+    """The notebook's state; see :class:`NotebookStatus`."""
+    status_message: str | None = None
+    """A human explanation of the status (often set when it failed)."""
+    instance_type: str
+    """The machine it runs on, e.g. ``"cpu-1"`` or ``"gpu:b-4"``."""
+    image: str
+    """The runtime image, e.g. ``"abeja-inc/all-cpu:19.10"``."""
+    creator: Creator
+    """Who created the notebook."""
+    created_at: Timestamp
+    """When it was created (UTC)."""
+    modified_at: Timestamp
+    """When it was last changed (UTC)."""
+
+    _organization_id: str | None = PrivateAttr(default=None)
+    _job_definition_name: str | None = PrivateAttr(default=None)
+
+    @property
+    def id(self) -> str:
+        """The notebook's id (``training_notebook_id``)."""
+        return self.training_notebook_id
+
+    @property
+    def job_definition_name(self) -> str | None:
+        """The name of the job definition it was fetched under; ``None`` when built by hand."""
+        return self._job_definition_name
+
+    @property
+    def organization_id(self) -> str | None:
+        """The organization it was fetched under; ``None`` when built by hand."""
+        return self._organization_id
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, BaseNotebook)  # narrowed by the type check above
+        return (
+            self.__dict__ == other.__dict__ and self.__pydantic_extra__ == other.__pydantic_extra__
+        )
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.training_notebook_id))
+
+    def _replace_data(self, other: BaseNotebook) -> None:
+        """Take ``other``'s data in place (the object stays the same; its binding too)."""
+        object.__setattr__(self, "__dict__", dict(other.__dict__))
+        object.__setattr__(self, "__pydantic_extra__", dict(other.__pydantic_extra__ or {}))
+        object.__setattr__(self, "__pydantic_fields_set__", set(other.__pydantic_fields_set__))
+
+
+NotebookT = TypeVar("NotebookT", bound=BaseNotebook)
+
+
+class NotebookPage(_ApiModel, Generic[NotebookT], frozen=True):
+    """One page of a notebook listing.
+
+    Attributes are those of the API's envelope. When a server answers with a bare list, the
+    page is built from it: ``total`` is then the number of entries.
+    """
+
+    total: int
+    """How many notebooks the job definition holds in all (at the time of this page)."""
+    offset: int
+    """The position of the first entry in the whole listing."""
+    limit: int
+    """The page size the server applied."""
+    entries: list[NotebookT]
+    """The notebooks on this page, in the server's order."""
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    @property
+    def next_offset(self) -> int:
+        """The offset of the page after this one."""
+        return self.offset + len(self.entries)
+
+    @property
+    def is_last(self) -> bool:
+        """Whether no page follows (empty, or the listing's ``total`` is reached)."""
+        return not self.entries or self.next_offset >= self.total
+
+
+class LogEvent(_ApiModel, frozen=True):
+    """One line of a notebook's log. Immutable."""
+
+    timestamp: Timestamp
+    """When the line was written (UTC)."""
+    message: str
+    """The text of the line."""
+
+
+class LogPage(_ApiModel, frozen=True):
+    """One answer of the recent-logs endpoint: events and the tokens to page on."""
+
+    events: list[LogEvent] = Field(default_factory=list[LogEvent])
+    """The events, oldest first."""
+    next_forward_token: str | None = None
+    """Pass it back for events newer than these (same token and no events: nothing new yet)."""
+    next_backward_token: str | None = None
+    """Pass it back to get events older than these."""
+
+
+class Message(BaseModel, frozen=True, extra="allow"):
+    """A bare ``{"message": ...}`` answer, or the ``{"value": {"message": ...}}`` one unwrapped."""
+
+    message: str
+    """What the server said, e.g. ``"1230000000000 deleted"``."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unwrap_value(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "message" not in data:
+            inner = cast("dict[str, Any]", data).get("value")
+            if isinstance(inner, dict):
+                return cast("dict[str, Any]", inner)
+        return cast("object", data)

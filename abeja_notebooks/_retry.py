@@ -1,0 +1,110 @@
+"""The retry policy as pure functions: may this attempt be retried, and after how long.
+
+| failure                                   | GET / PUT / DELETE | start / stop | create |
+|-------------------------------------------|--------------------|--------------|--------|
+| connection never made (refused, DNS,      | retry              | retry        | retry  |
+| connect timeout, pool timeout)            |                    |              |        |
+| sent, then no answer (dropped, read or    | retry              | retry        | raise  |
+| write timeout, cut-off body)              |                    |              |        |
+| 408, 500, 502, 504                        | retry              | retry        | raise  |
+| 429, 503                                  | retry              | retry        | retry  |
+| any other status                          | raise              | raise        | raise  |
+
+A start/stop retry answered with 409 after an earlier attempt may have reached the server is
+taken as success (the action had been done). ``create`` is never repeated once the server may
+have acted on it, so one call never makes two notebooks.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import math
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Final
+
+import httpx
+
+from ._config import RetryPolicy
+from ._endpoints import RetryClass
+
+__all__ = [
+    "backoff_delay",
+    "never_connected",
+    "parse_retry_after",
+    "status_is_retryable",
+    "transport_error_is_retryable",
+]
+
+RETRYABLE_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
+"""Statuses retried for idempotent calls and start/stop."""
+CREATE_RETRYABLE_STATUSES: Final = frozenset({429, 503})
+"""Statuses that say the server did not act: the only ones a create is retried on."""
+
+
+def never_connected(error: httpx.TransportError) -> bool:
+    """Whether the request certainly never reached the server (no connection was made)."""
+    return isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+
+
+def status_is_retryable(retry: RetryClass, status_code: int) -> bool:
+    """Whether an answer with ``status_code`` may be retried for this kind of operation."""
+    if retry is RetryClass.CREATE:
+        return status_code in CREATE_RETRYABLE_STATUSES
+    return status_code in RETRYABLE_STATUSES
+
+
+def transport_error_is_retryable(retry: RetryClass, error: httpx.TransportError) -> bool:
+    """Whether a transport failure may be retried for this kind of operation."""
+    if retry is RetryClass.CREATE:
+        return never_connected(error)
+    return isinstance(
+        error, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError
+    )
+
+
+def parse_retry_after(
+    headers: Mapping[str, str], now: Callable[[], datetime] = lambda: datetime.now(UTC)
+) -> float | None:
+    """Read ``Retry-After`` (seconds, or an HTTP date) as seconds from now.
+
+    Args:
+        headers: The response headers.
+        now: The current wall-clock time (for HTTP dates).
+
+    Returns:
+        The delay in seconds (never negative), or ``None`` when absent or unreadable.
+    """
+    raw = headers.get("retry-after")
+    if raw is None:
+        return None
+    raw = raw.strip()
+    try:
+        seconds = float(raw)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(raw)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - now()).total_seconds()
+    if not math.isfinite(seconds):
+        return None
+    return max(seconds, 0.0)
+
+
+def backoff_delay(policy: RetryPolicy, retry_number: int, random: Callable[[], float]) -> float:
+    """The delay before retry ``retry_number`` (1 for the first retry), jitter applied.
+
+    Args:
+        policy: The delays to use.
+        retry_number: Which retry this is, from 1.
+        random: A source of floats in ``[0, 1)``.
+
+    Returns:
+        Seconds to wait.
+    """
+    exponent = min(retry_number - 1, 62)
+    delay = min(policy.max_delay, policy.initial_delay * (2.0**exponent))
+    return delay * (1.0 - policy.jitter * random())
