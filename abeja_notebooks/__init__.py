@@ -5,6 +5,7 @@ Start with :class:`Client` (typed models, lazy pagination, log following, waiter
 """
 
 from ._api_client import APIClient
+from ._client import Client
 from ._config import NOT_GIVEN, Credentials, NotGiven, RetryPolicy
 from ._errors import (
     AbejaError,
@@ -30,6 +31,7 @@ from ._errors import (
     WaitTimeout,
 )
 from ._models import BaseNotebook, Creator, LogEvent, LogPage, Message, NotebookPage, NotebookStatus
+from ._resources import Notebook, NotebookIterator, Notebooks
 from ._transport import Clock, SystemClock
 from ._version import __version__
 
@@ -42,6 +44,7 @@ __all__ = [
     "BadGateway",
     "BadRequest",
     "BaseNotebook",
+    "Client",
     "Clock",
     "ConfigurationError",
     "Conflict",
@@ -57,9 +60,12 @@ __all__ = [
     "MethodNotAllowed",
     "NotFound",
     "NotGiven",
+    "Notebook",
     "NotebookFailed",
+    "NotebookIterator",
     "NotebookPage",
     "NotebookStatus",
+    "Notebooks",
     "ResponseValidationError",
     "RetryPolicy",
     "ServiceUnavailable",

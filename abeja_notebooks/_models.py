@@ -177,6 +177,22 @@ class BaseNotebook(_ApiModel, frozen=True):
 
     _organization_id: str | None = PrivateAttr(default=None)
     _job_definition_name: str | None = PrivateAttr(default=None)
+    _manager: object | None = PrivateAttr(default=None)
+
+    def _bind(self, manager: object, organization_id: str, job_definition_name: str) -> None:
+        private = self.__pydantic_private__
+        assert private is not None  # every notebook has private attributes
+        private["_manager"] = manager
+        private["_organization_id"] = organization_id
+        private["_job_definition_name"] = job_definition_name
+
+    def __getstate__(self) -> dict[Any, Any]:
+        # A pickled notebook keeps its data and location but not its client.
+        state = super().__getstate__()
+        private = state.get("__pydantic_private__")
+        if private:
+            state["__pydantic_private__"] = {**private, "_manager": None}
+        return state
 
     @property
     def id(self) -> str:

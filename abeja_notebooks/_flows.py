@@ -1,0 +1,328 @@
+"""The logic of pagination, log reading and waiting, without I/O.
+
+Each flow is a small state machine. A driver (sync or async, in ``_resources`` and
+``_async_resources``) asks it for the next step, performs the step's I/O or sleep, and hands the
+result back. So the arithmetic of offsets, log tokens, backoff and deadlines is written once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from typing import Final, Generic
+
+from ._errors import NotebookFailed, WaitTimeout
+from ._models import BaseNotebook, LogEvent, LogPage, NotebookPage, NotebookStatus, NotebookT
+
+__all__ = [
+    "DEFAULT_PAGE_SIZE",
+    "CheckStatus",
+    "FetchLogs",
+    "LogTail",
+    "PageCursor",
+    "Sleep",
+    "Stop",
+    "WaitPlan",
+]
+
+DEFAULT_PAGE_SIZE: Final = 100
+"""Notebooks asked for per request by ``list()`` unless ``page_size`` says otherwise."""
+DEFAULT_LOG_POLL_INTERVAL: Final = 1.0
+DEFAULT_WAIT_POLL_INTERVAL: Final = 2.0
+DEFAULT_WAIT_TIMEOUT: Final = 600.0
+IDLE_BACKOFF: Final = 1.5
+"""Each poll that finds nothing new waits this many times longer than the last one..."""
+MAX_IDLE_FACTOR: Final = 10.0
+"""...up to this many times the poll interval."""
+
+
+def check_positive(value: object, what: str, *, allow_none: bool = False) -> float | None:
+    """Validate a duration/interval: a finite number > 0 (or ``None`` when allowed)."""
+    if value is None and allow_none:
+        return None
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise TypeError(f"{what} must be a number of seconds, got {value!r}")
+    if not value > 0 or value == float("inf"):
+        raise ValueError(f"{what} must be a finite number > 0, got {value!r}")
+    return float(value)
+
+
+def check_count(value: object, what: str, *, allow_none: bool = False) -> int | None:
+    """Validate a count: an int >= 1 (or ``None`` when allowed)."""
+    if value is None and allow_none:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{what} must be an int, got {value!r}")
+    if value < 1:
+        raise ValueError(f"{what} must be >= 1, got {value}")
+    return value
+
+
+# --- pagination ----------------------------------------------------------------------------
+
+
+class PageCursor(Generic[NotebookT]):
+    """Where a listing is: the next offset, how many notebooks were handed out, whether done.
+
+    ``offset`` advances by the number of entries each page really held (a server may cap
+    ``limit``). The walk stops at ``total``, on an empty page, or at ``max_items``.
+    """
+
+    def __init__(self, page_size: int | None, max_items: int | None) -> None:
+        self.page_size = check_count(page_size, "page_size", allow_none=True) or DEFAULT_PAGE_SIZE
+        self.max_items = check_count(max_items, "max_items", allow_none=True)
+        self.offset = 0
+        self.handed_out = 0
+        self.done = False
+
+    def next_request(self) -> tuple[int, int] | None:
+        """The ``(offset, limit)`` of the next page to fetch, or ``None`` when finished."""
+        if self.done:
+            return None
+        limit = self.page_size
+        if self.max_items is not None:
+            left = self.max_items - self.handed_out
+            if left <= 0:
+                self.done = True
+                return None
+            limit = min(limit, left)
+        return self.offset, limit
+
+    def accept(self, page: NotebookPage[NotebookT]) -> NotebookPage[NotebookT]:
+        """Take a fetched page; return it cut to ``max_items`` if need be."""
+        entries = page.entries
+        if self.max_items is not None:
+            entries = entries[: self.max_items - self.handed_out]
+        self.offset += len(page.entries)
+        self.handed_out += len(entries)
+        if not page.entries or self.offset >= page.total:
+            self.done = True
+        if entries is page.entries:
+            return page
+        return page.model_copy(update={"entries": entries})
+
+
+# --- logs ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FetchLogs:
+    """Step: call recent logs with these tokens (``None``: not sent)."""
+
+    forward_token: str | None = None
+    backward_token: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckStatus:
+    """Step: read the notebook and pass it to ``on_status``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sleep:
+    """Step: sleep this many seconds."""
+
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    """Step: the flow is over."""
+
+
+LogStep = FetchLogs | CheckStatus | Sleep | Stop
+
+_ENDED_STATUSES: Final = frozenset({NotebookStatus.STOPPED, NotebookStatus.FAILED})
+
+
+class LogTail:
+    """The reading of a notebook's log: recent events, optionally history, optionally follow.
+
+    Steps, in order: one recent-logs call without tokens; with ``history``, calls with the
+    backward token until the start of the stream (pages buffered, then handed out oldest
+    first); with ``follow``, calls with the forward token, sleeping while nothing is new
+    (longer each time, up to ten poll intervals) and reading the notebook's status when idle:
+    once it is Stopped or Failed, one last call drains what was written before, then stop.
+    The deadline (``timeout``) ends the walk too.
+    """
+
+    def __init__(
+        self,
+        *,
+        follow: bool,
+        history: bool,
+        poll_interval: float,
+        timeout: float | None,
+        now: float,
+    ) -> None:
+        self.follow = follow
+        self.history = history
+        self.poll_interval = check_positive(poll_interval, "poll_interval") or 1.0
+        self.timeout = check_positive(timeout, "timeout", allow_none=True)
+        self.deadline = None if self.timeout is None else now + self.timeout
+        self._forward: str | None = None
+        self._backward: str | None = None
+        self._started = False
+        self._walking_back = history
+        self._older: list[list[LogEvent]] = []
+        self._recent: list[LogEvent] = []
+        self._idle_wait = self.poll_interval
+        self._just_polled_empty = False
+        self._status_checked = False
+        self._ended = False
+        self._draining = False
+        self._finished = False
+
+    def next_step(self, now: float) -> LogStep:
+        """The next thing to do."""
+        if self._finished:
+            return Stop()
+        if not self._started:
+            return FetchLogs()
+        if self._walking_back:
+            return FetchLogs(backward_token=self._backward)
+        if not self.follow or self._forward is None:
+            return self._finish()
+        if self._draining:
+            return FetchLogs(forward_token=self._forward)
+        if self.deadline is not None and now >= self.deadline:
+            return self._finish()
+        if self._just_polled_empty and not self._status_checked:
+            return CheckStatus()
+        if self._just_polled_empty:
+            self._just_polled_empty = False
+            self._status_checked = False
+            wait = self._idle_wait
+            self._idle_wait = min(
+                self._idle_wait * IDLE_BACKOFF, self.poll_interval * MAX_IDLE_FACTOR
+            )
+            if self.deadline is not None:
+                wait = min(wait, self.deadline - now)
+            return Sleep(max(wait, 0.0))
+        return FetchLogs(forward_token=self._forward)
+
+    def _finish(self) -> Stop:
+        self._finished = True
+        return Stop()
+
+    def on_logs(self, page: LogPage) -> list[LogEvent]:
+        """Take a recent-logs answer; return the events to hand out now, oldest first."""
+        if not self._started:
+            self._started = True
+            self._forward = page.next_forward_token
+            self._backward = page.next_backward_token
+            if not self._walking_back:
+                return list(page.events)
+            self._recent = list(page.events)
+            if not page.events or page.next_backward_token is None:
+                return self._end_history()
+            return []
+        if self._walking_back:
+            same_token = page.next_backward_token == self._backward
+            if page.events:
+                self._older.append(list(page.events))
+            self._backward = page.next_backward_token
+            if not page.events or same_token or page.next_backward_token is None:
+                return self._end_history()
+            return []
+        if page.next_forward_token is not None:
+            self._forward = page.next_forward_token
+        if self._draining:
+            self._finished = True
+            return list(page.events)
+        if page.events:
+            self._idle_wait = self.poll_interval
+            self._just_polled_empty = False
+        else:
+            self._just_polled_empty = True
+        return list(page.events)
+
+    def _end_history(self) -> list[LogEvent]:
+        self._walking_back = False
+        events = [event for page in reversed(self._older) for event in page]
+        events.extend(self._recent)
+        self._older.clear()
+        self._recent = []
+        return events
+
+    def on_status(self, notebook: BaseNotebook | None) -> None:
+        """Take the notebook's current state (``None``: it is gone)."""
+        self._status_checked = True
+        if notebook is None:
+            self._finished = True
+        elif notebook.status in _ENDED_STATUSES:
+            self._draining = True
+
+
+# --- waiting -------------------------------------------------------------------------------
+
+
+def normalize_statuses(
+    status: NotebookStatus | str | Iterable[NotebookStatus | str],
+) -> frozenset[NotebookStatus]:
+    """Turn one status or several into a set of :class:`NotebookStatus`.
+
+    Raises:
+        ValueError: The collection is empty.
+        TypeError: An item is not a status or a string.
+    """
+    items: Iterable[object] = [status] if isinstance(status, str) else status
+    result: set[NotebookStatus] = set()
+    for item in items:
+        if not isinstance(item, str):  # pyright: ignore[reportUnnecessaryIsInstance] -- untyped callers
+            raise TypeError(f"status must be a NotebookStatus or str, got {item!r}")
+        result.add(NotebookStatus(item))
+    if not result:
+        raise ValueError("wait_until needs at least one status to wait for")
+    return frozenset(result)
+
+
+class WaitPlan:
+    """When to poll, and when to give up, while waiting for a notebook to reach a status.
+
+    The first check happens at once; then the interval grows by half each poll up to ten
+    times ``poll_interval``, and the last sleep is cut so the final check lands on the
+    deadline.
+    """
+
+    def __init__(
+        self,
+        targets: Collection[NotebookStatus],
+        *,
+        timeout: float | None,
+        poll_interval: float,
+        now: float,
+    ) -> None:
+        self.targets = frozenset(targets)
+        self.timeout = check_positive(timeout, "timeout", allow_none=True)
+        self.poll_interval = check_positive(poll_interval, "poll_interval") or 1.0
+        self.deadline = None if self.timeout is None else now + self.timeout
+        self._interval = self.poll_interval
+
+    def on_notebook(self, notebook: BaseNotebook, now: float) -> float | None:
+        """Judge the latest read; ``None`` when done, else the seconds to sleep.
+
+        Raises:
+            NotebookFailed: The notebook reached a failure state not waited for.
+            WaitTimeout: The deadline has passed.
+        """
+        if notebook.status in self.targets:
+            return None
+        wanted = ", ".join(sorted(self.targets))
+        if notebook.status.is_failure:
+            detail = f": {notebook.status_message}" if notebook.status_message else ""
+            raise NotebookFailed(
+                f"notebook {notebook.id} is {notebook.status}{detail} (waited for {wanted})",
+                notebook,
+            )
+        if self.deadline is not None and now >= self.deadline:
+            raise WaitTimeout(
+                f"notebook {notebook.id} is still {notebook.status} after {self.timeout:g}s "
+                f"(waited for {wanted})",
+                notebook,
+            )
+        delay = self._interval
+        self._interval = min(self._interval * IDLE_BACKOFF, self.poll_interval * MAX_IDLE_FACTOR)
+        if self.deadline is not None:
+            delay = min(delay, self.deadline - now)
+        return max(delay, 0.0)

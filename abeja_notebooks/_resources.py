@@ -1,0 +1,683 @@
+"""The synchronous resource model: the ``Notebooks`` manager, bound ``Notebook`` s, iterators."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Self
+
+from . import _endpoints as ep
+from ._config import Settings
+from ._errors import NotebookFailed, NotFound, WaitTimeout
+from ._flows import (
+    DEFAULT_LOG_POLL_INTERVAL,
+    DEFAULT_WAIT_POLL_INTERVAL,
+    DEFAULT_WAIT_TIMEOUT,
+    CheckStatus,
+    FetchLogs,
+    LogTail,
+    PageCursor,
+    Sleep,
+    WaitPlan,
+    normalize_statuses,
+)
+from ._manager_base import ManagerBase, unbound_error
+from ._models import BaseNotebook, LogEvent, LogPage, Message, NotebookPage, NotebookStatus
+from ._transport import SyncTransport
+
+__all__ = ["Notebook", "NotebookIterator", "Notebooks"]
+
+
+class Notebook(BaseNotebook, frozen=True):
+    """A notebook, bound to the client that fetched it.
+
+    Its methods call the API and update the object in place; fields are read-only otherwise.
+    Reading attributes and ``repr`` never do I/O. ``==`` compares data only.
+
+    Example:
+        >>> nb = client.notebooks.create("train-resnet", instance_type="cpu-1")  # doctest: +SKIP
+        >>> nb.wait_until(NotebookStatus.RUNNING, timeout=600)  # doctest: +SKIP
+        >>> nb.stop().status  # doctest: +SKIP
+        <NotebookStatus.STOPPED: 'Stopped'>
+    """
+
+    def _notebooks(self, method: str) -> tuple[Notebooks, str, str]:
+        manager = self._manager
+        org, job = self.organization_id, self.job_definition_name
+        if not isinstance(manager, Notebooks) or org is None or job is None:
+            raise unbound_error(self, method)
+        return manager, org, job
+
+    def _take(self, other: BaseNotebook) -> Self:
+        self._replace_data(other)
+        return self
+
+    def refresh(self) -> Self:
+        """Re-read the notebook from the API, in place.
+
+        Returns:
+            This notebook, updated.
+
+        Raises:
+            UnboundNotebookError: The notebook was built by hand.
+            NotFound: It was deleted.
+        """
+        notebooks, org, job = self._notebooks("refresh")
+        return self._take(notebooks.get(job, self.id, organization_id=org))
+
+    def update(
+        self,
+        *,
+        instance_type: str | None = None,
+        image: str | None = None,
+        notebook_type: str | None = None,
+    ) -> Self:
+        """Change the notebook's settings (only those given are sent), in place.
+
+        Args:
+            instance_type: e.g. ``"cpu-4"`` or ``"gpu:b-1"``.
+            image: The runtime image, e.g. ``"abeja-inc/all-cpu:19.10"``.
+            notebook_type: ``"notebook"`` or ``"lab"``.
+
+        Returns:
+            This notebook, updated from the server's answer.
+
+        Raises:
+            ValueError: A setting is malformed (nothing is sent).
+            BadRequest: The server rejected a setting.
+        """
+        notebooks, org, job = self._notebooks("update")
+        return self._take(
+            notebooks.update(
+                job,
+                self.id,
+                instance_type=instance_type,
+                image=image,
+                notebook_type=notebook_type,
+                organization_id=org,
+            )
+        )
+
+    def start(
+        self,
+        *,
+        notebook_type: str | None = None,
+        datalakes: Sequence[str] | None = None,
+        buckets: Sequence[str] | None = None,
+        datasets: Mapping[str, str] | None = None,
+    ) -> Self:
+        """Start the notebook, in place (see :meth:`Notebooks.start`).
+
+        Returns:
+            This notebook, with its state after the start.
+
+        Raises:
+            Conflict: It is already running or starting.
+        """
+        notebooks, org, job = self._notebooks("start")
+        return self._take(
+            notebooks.start(
+                job,
+                self.id,
+                notebook_type=notebook_type,
+                datalakes=datalakes,
+                buckets=buckets,
+                datasets=datasets,
+                organization_id=org,
+            )
+        )
+
+    def stop(self) -> Self:
+        """Stop the notebook, in place.
+
+        Returns:
+            This notebook, with its state after the stop.
+
+        Raises:
+            Conflict: It is not running.
+        """
+        notebooks, org, job = self._notebooks("stop")
+        return self._take(notebooks.stop(job, self.id, organization_id=org))
+
+    def delete(self) -> None:
+        """Delete the notebook. The object keeps its last data.
+
+        Raises:
+            NotFound: It was already deleted.
+        """
+        notebooks, org, job = self._notebooks("delete")
+        notebooks.delete(job, self.id, organization_id=org)
+
+    def recent_logs(
+        self, *, next_forward_token: str | None = None, next_backward_token: str | None = None
+    ) -> LogPage:
+        """One call to the recent-logs endpoint (see :meth:`Notebooks.recent_logs`)."""
+        notebooks, org, job = self._notebooks("recent_logs")
+        return notebooks.recent_logs(
+            job,
+            self.id,
+            next_forward_token=next_forward_token,
+            next_backward_token=next_backward_token,
+            organization_id=org,
+        )
+
+    def logs(
+        self,
+        *,
+        follow: bool = False,
+        history: bool = False,
+        poll_interval: float = DEFAULT_LOG_POLL_INTERVAL,
+        timeout: float | None = None,
+    ) -> Iterator[LogEvent]:
+        """Yield the notebook's log events, oldest first (see :meth:`Notebooks.logs`).
+
+        Example:
+            >>> for event in nb.logs(follow=True, timeout=60):  # doctest: +SKIP
+            ...     print(event.timestamp, event.message)
+        """
+        notebooks, org, job = self._notebooks("logs")
+        return notebooks.logs(
+            job,
+            self.id,
+            follow=follow,
+            history=history,
+            poll_interval=poll_interval,
+            timeout=timeout,
+            organization_id=org,
+        )
+
+    def wait_until(
+        self,
+        status: NotebookStatus | str | Iterable[NotebookStatus | str],
+        *,
+        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = DEFAULT_WAIT_POLL_INTERVAL,
+    ) -> Self:
+        """Poll until the notebook reaches ``status`` (one, or any of several), in place.
+
+        Args:
+            status: The status to wait for, or several (any of them ends the wait).
+            timeout: Seconds to wait at most (``None``: no limit).
+            poll_interval: Seconds between the first polls; later ones wait longer.
+
+        Returns:
+            This notebook, in the wanted status.
+
+        Raises:
+            NotebookFailed: It reached a failure state (``.notebook`` holds it).
+            WaitTimeout: ``timeout`` passed first (``.notebook`` holds the last state).
+        """
+        notebooks, org, job = self._notebooks("wait_until")
+        try:
+            return self._take(
+                notebooks.wait_until(
+                    job,
+                    self.id,
+                    status,
+                    timeout=timeout,
+                    poll_interval=poll_interval,
+                    organization_id=org,
+                )
+            )
+        except (WaitTimeout, NotebookFailed) as exc:
+            self._replace_data(exc.notebook)
+            raise
+
+
+class NotebookIterator(Iterable[Notebook]):
+    """A lazy walk over every notebook of a job definition, one page per request.
+
+    Iterating fetches pages as needed and holds one page in memory at a time; iterating again
+    starts over with fresh requests. :meth:`pages` walks the same listing page by page.
+
+    The walk moves by offset, so notebooks created or deleted while it runs can shift pages:
+    a notebook may be skipped or seen twice. Compare ids if that matters.
+    """
+
+    def __init__(
+        self,
+        fetch: Callable[[int, int], NotebookPage[Notebook]],
+        *,
+        page_size: int | None,
+        max_items: int | None,
+    ) -> None:
+        PageCursor[Notebook](page_size, max_items)  # validates the arguments now, not at iteration
+        self._fetch = fetch
+        self._page_size = page_size
+        self._max_items = max_items
+
+    def pages(self) -> Iterator[NotebookPage[Notebook]]:
+        """Yield the listing page by page (each page fetched with its own retries)."""
+        cursor = PageCursor[Notebook](self._page_size, self._max_items)
+        while (request := cursor.next_request()) is not None:
+            page = cursor.accept(self._fetch(*request))
+            if page.entries:
+                yield page
+
+    def __iter__(self) -> Iterator[Notebook]:
+        for page in self.pages():
+            yield from page.entries
+
+    def __repr__(self) -> str:
+        return f"NotebookIterator(page_size={self._page_size!r}, max_items={self._max_items!r})"
+
+
+class Notebooks(ManagerBase[Notebook]):
+    """The notebooks of an organization's training job definitions: ``client.notebooks``.
+
+    Every method takes the job definition name first and the notebook id where one is needed,
+    and a keyword-only ``organization_id`` that overrides the client's.
+    """
+
+    _model = Notebook
+
+    def __init__(self, transport: SyncTransport) -> None:
+        super().__init__(transport.settings)
+        self._transport = transport
+
+    @property
+    def settings(self) -> Settings:
+        """The client settings this manager sends with."""
+        return self._settings
+
+    def __repr__(self) -> str:
+        return f"Notebooks(organization_id={self._settings.organization_id!r})"
+
+    def create(
+        self,
+        job_definition_name: str,
+        *,
+        instance_type: str | None = None,
+        image: str | None = None,
+        notebook_type: str | None = None,
+        datalakes: Sequence[str] | None = None,
+        buckets: Sequence[str] | None = None,
+        datasets: Mapping[str, str] | None = None,
+        organization_id: str | None = None,
+    ) -> Notebook:
+        """Create a notebook (it starts at once, as ``Pending``).
+
+        Only the settings given are sent; the server picks defaults for the rest. A create is
+        retried only when the server cannot have acted on it, so one call never makes two.
+
+        Args:
+            job_definition_name: The training job definition to create it under.
+            instance_type: e.g. ``"cpu-1"``, ``"cpu-0.25"``, ``"gpu:b-4"``.
+            image: The runtime image, e.g. ``"abeja-inc/all-cpu:19.10"``.
+            notebook_type: ``"notebook"`` (classic) or ``"lab"`` (JupyterLab).
+            datalakes: Datalake channel ids to mount (alpha).
+            buckets: Bucket ids to mount (alpha).
+            datasets: ``{alias: dataset_id}`` to mount (alpha).
+            organization_id: Overrides the client's organization.
+
+        Returns:
+            The new notebook.
+
+        Raises:
+            ValueError: An argument is empty or malformed (nothing is sent).
+            NotFound: The organization or job definition does not exist.
+            BadRequest: The server rejected a setting.
+
+        Example:
+            >>> nb = client.notebooks.create("train-resnet", instance_type="cpu-1",
+            ...                              notebook_type="lab")  # doctest: +SKIP
+        """
+        org = self._org(organization_id)
+        request = ep.create_request(
+            org,
+            job_definition_name,
+            instance_type=instance_type,
+            image=image,
+            notebook_type=notebook_type,
+            datalakes=datalakes,
+            buckets=buckets,
+            datasets=datasets,
+        )
+        return self._notebook(self._transport.send(request), org, job_definition_name)
+
+    def get(
+        self, job_definition_name: str, notebook_id: str, *, organization_id: str | None = None
+    ) -> Notebook:
+        """Read one notebook.
+
+        Args:
+            job_definition_name: Its training job definition.
+            notebook_id: Its id.
+            organization_id: Overrides the client's organization.
+
+        Returns:
+            The notebook.
+
+        Raises:
+            NotFound: No such notebook (or job definition, or organization).
+        """
+        org = self._org(organization_id)
+        request = ep.get_request(org, job_definition_name, notebook_id)
+        return self._notebook(self._transport.send(request), org, job_definition_name)
+
+    def list_page(
+        self,
+        job_definition_name: str,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+        organization_id: str | None = None,
+    ) -> NotebookPage[Notebook]:
+        """Read one page of the listing.
+
+        Args:
+            job_definition_name: The training job definition.
+            offset: How many notebooks to skip.
+            limit: Page size; ``None`` leaves it to the server (10 by default there).
+            organization_id: Overrides the client's organization.
+
+        Returns:
+            The page: ``total``, ``offset``, ``limit`` and ``entries``.
+        """
+        org = self._org(organization_id)
+        request = ep.list_request(org, job_definition_name, offset=offset, limit=limit)
+        response = self._transport.send(request)
+        return self._page(response, org, job_definition_name, offset=offset, limit=limit)
+
+    def list(
+        self,
+        job_definition_name: str,
+        *,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        organization_id: str | None = None,
+    ) -> NotebookIterator:
+        """Walk every notebook of a job definition, lazily, one page per request.
+
+        Args:
+            job_definition_name: The training job definition.
+            page_size: Notebooks per request (default 100; the server may send fewer).
+            max_items: Stop after this many notebooks in all (default: every one).
+            organization_id: Overrides the client's organization.
+
+        Returns:
+            An iterable of :class:`Notebook`; ``.pages()`` gives the pages instead.
+
+        Raises:
+            ValueError: ``page_size`` or ``max_items`` below 1 (raised here, before any request).
+
+        Example:
+            >>> for nb in client.notebooks.list("train-resnet"):  # doctest: +SKIP
+            ...     print(nb.id, nb.status)
+        """
+        org = self._org(organization_id)
+        ep.list_request(org, job_definition_name)  # checks the names before any iteration
+
+        def fetch(offset: int, limit: int) -> NotebookPage[Notebook]:
+            return self.list_page(
+                job_definition_name, offset=offset, limit=limit, organization_id=org
+            )
+
+        return NotebookIterator(fetch, page_size=page_size, max_items=max_items)
+
+    def update(
+        self,
+        job_definition_name: str,
+        notebook_id: str,
+        *,
+        instance_type: str | None = None,
+        image: str | None = None,
+        notebook_type: str | None = None,
+        organization_id: str | None = None,
+    ) -> Notebook:
+        """Change a notebook's settings (``PUT``; only the settings given are sent).
+
+        Args:
+            job_definition_name: Its training job definition.
+            notebook_id: Its id.
+            instance_type: e.g. ``"cpu-4"``.
+            image: The runtime image.
+            notebook_type: ``"notebook"`` or ``"lab"``.
+            organization_id: Overrides the client's organization.
+
+        Returns:
+            The updated notebook.
+
+        Raises:
+            ValueError: A setting is malformed (nothing is sent).
+            NotFound: No such notebook.
+            BadRequest: The server rejected a setting.
+        """
+        org = self._org(organization_id)
+        request = ep.update_request(
+            org,
+            job_definition_name,
+            notebook_id,
+            instance_type=instance_type,
+            image=image,
+            notebook_type=notebook_type,
+        )
+        return self._notebook(self._transport.send(request), org, job_definition_name)
+
+    def delete(
+        self, job_definition_name: str, notebook_id: str, *, organization_id: str | None = None
+    ) -> None:
+        """Delete a notebook.
+
+        Raises:
+            NotFound: No such notebook.
+        """
+        org = self._org(organization_id)
+        request = ep.delete_request(org, job_definition_name, notebook_id)
+        ep.parse_model(self._transport.send(request), Message)
+
+    def start(
+        self,
+        job_definition_name: str,
+        notebook_id: str,
+        *,
+        notebook_type: str | None = None,
+        datalakes: Sequence[str] | None = None,
+        buckets: Sequence[str] | None = None,
+        datasets: Mapping[str, str] | None = None,
+        organization_id: str | None = None,
+    ) -> Notebook:
+        """Start a stopped notebook.
+
+        When the server answers with a bare message, or a retried start finds it already
+        started (409), the notebook is read again so the result is its true state.
+
+        Args:
+            job_definition_name: Its training job definition.
+            notebook_id: Its id.
+            notebook_type: ``"notebook"`` or ``"lab"``.
+            datalakes: Datalake channel ids to mount (alpha).
+            buckets: Bucket ids to mount (alpha).
+            datasets: ``{alias: dataset_id}`` to mount (alpha).
+            organization_id: Overrides the client's organization.
+
+        Returns:
+            The notebook after the start (usually ``Pending``).
+
+        Raises:
+            Conflict: It is already running or starting.
+            NotFound: No such notebook.
+        """
+        org = self._org(organization_id)
+        request = ep.start_request(
+            org,
+            job_definition_name,
+            notebook_id,
+            notebook_type=notebook_type,
+            datalakes=datalakes,
+            buckets=buckets,
+            datasets=datasets,
+        )
+        started = self._action(self._transport.send(request), org, job_definition_name)
+        return started or self.get(job_definition_name, notebook_id, organization_id=org)
+
+    def stop(
+        self, job_definition_name: str, notebook_id: str, *, organization_id: str | None = None
+    ) -> Notebook:
+        """Stop a running notebook.
+
+        When the server answers with a bare message, or a retried stop finds it already
+        stopped (409), the notebook is read again so the result is its true state.
+
+        Returns:
+            The notebook after the stop.
+
+        Raises:
+            Conflict: It is not running.
+            NotFound: No such notebook.
+        """
+        org = self._org(organization_id)
+        request = ep.stop_request(org, job_definition_name, notebook_id)
+        stopped = self._action(self._transport.send(request), org, job_definition_name)
+        return stopped or self.get(job_definition_name, notebook_id, organization_id=org)
+
+    def recent_logs(
+        self,
+        job_definition_name: str,
+        notebook_id: str,
+        *,
+        next_forward_token: str | None = None,
+        next_backward_token: str | None = None,
+        organization_id: str | None = None,
+    ) -> LogPage:
+        """One call to the recent-logs endpoint.
+
+        Without a token it returns the latest events; ``next_forward_token`` asks for newer
+        ones (the same token and no events back: nothing new yet), ``next_backward_token``
+        for older ones.
+
+        Returns:
+            The events (oldest first) and the two tokens.
+
+        Raises:
+            NotFound: No such notebook.
+        """
+        org = self._org(organization_id)
+        request = ep.recent_logs_request(
+            org,
+            job_definition_name,
+            notebook_id,
+            next_forward_token=next_forward_token,
+            next_backward_token=next_backward_token,
+        )
+        return ep.parse_logs(self._transport.send(request))
+
+    def logs(
+        self,
+        job_definition_name: str,
+        notebook_id: str,
+        *,
+        follow: bool = False,
+        history: bool = False,
+        poll_interval: float = DEFAULT_LOG_POLL_INTERVAL,
+        timeout: float | None = None,
+        organization_id: str | None = None,
+    ) -> Iterator[LogEvent]:
+        """Yield a notebook's log events, oldest first.
+
+        Args:
+            job_definition_name: Its training job definition.
+            notebook_id: Its id.
+            follow: Keep polling for new events until the notebook is Stopped or Failed, the
+                timeout passes, or Ctrl-C (which ends the iteration quietly).
+            history: Start from the beginning of the log, walking back with the backward token
+                (the older events are held in memory until the start is reached).
+            poll_interval: Seconds between polls while following; idle polls wait longer, up
+                to ten times this.
+            timeout: Stop following after this many seconds (``None``: no limit).
+            organization_id: Overrides the client's organization.
+
+        Returns:
+            An iterator of :class:`LogEvent`; nothing is fetched until it is first advanced.
+
+        Raises:
+            ValueError: ``poll_interval`` or ``timeout`` is not a positive number.
+        """
+        org = self._org(organization_id)
+        ep.recent_logs_request(org, job_definition_name, notebook_id)  # check before iterating
+        clock = self._transport.clock
+        tail = LogTail(
+            follow=follow,
+            history=history,
+            poll_interval=poll_interval,
+            timeout=timeout,
+            now=clock.monotonic(),
+        )
+        return self._follow(tail, job_definition_name, notebook_id, org)
+
+    def _follow(
+        self, tail: LogTail, job_definition_name: str, notebook_id: str, org: str
+    ) -> Iterator[LogEvent]:
+        clock = self._transport.clock
+        try:
+            while True:
+                step = tail.next_step(clock.monotonic())
+                if isinstance(step, FetchLogs):
+                    yield from tail.on_logs(
+                        self.recent_logs(
+                            job_definition_name,
+                            notebook_id,
+                            next_forward_token=step.forward_token,
+                            next_backward_token=step.backward_token,
+                            organization_id=org,
+                        )
+                    )
+                elif isinstance(step, CheckStatus):
+                    tail.on_status(self._get_or_none(job_definition_name, notebook_id, org))
+                elif isinstance(step, Sleep):
+                    clock.sleep(step.seconds)
+                else:
+                    return
+        except KeyboardInterrupt:
+            return
+
+    def _get_or_none(self, job_definition_name: str, notebook_id: str, org: str) -> Notebook | None:
+        try:
+            return self.get(job_definition_name, notebook_id, organization_id=org)
+        except NotFound:
+            return None
+
+    def wait_until(
+        self,
+        job_definition_name: str,
+        notebook_id: str,
+        status: NotebookStatus | str | Iterable[NotebookStatus | str],
+        *,
+        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = DEFAULT_WAIT_POLL_INTERVAL,
+        organization_id: str | None = None,
+    ) -> Notebook:
+        """Poll a notebook until it reaches ``status`` (or any of several).
+
+        The first check is immediate; later polls back off from ``poll_interval`` up to ten
+        times it.
+
+        Args:
+            job_definition_name: Its training job definition.
+            notebook_id: Its id.
+            status: The status to wait for, or several.
+            timeout: Seconds to wait at most (``None``: no limit; default 600).
+            poll_interval: Seconds before the second check (default 2).
+            organization_id: Overrides the client's organization.
+
+        Returns:
+            The notebook, in one of the wanted statuses.
+
+        Raises:
+            NotebookFailed: It reached ``Failed`` (unless that was wanted).
+            WaitTimeout: ``timeout`` passed first.
+        """
+        org = self._org(organization_id)
+        ep.get_request(org, job_definition_name, notebook_id)
+        clock = self._transport.clock
+        plan = WaitPlan(
+            normalize_statuses(status),
+            timeout=timeout,
+            poll_interval=poll_interval,
+            now=clock.monotonic(),
+        )
+        while True:
+            notebook = self.get(job_definition_name, notebook_id, organization_id=org)
+            delay = plan.on_notebook(notebook, clock.monotonic())
+            if delay is None:
+                return notebook
+            clock.sleep(delay)

@@ -1,0 +1,207 @@
+"""``python -m abeja_notebooks.testing``: serve an emulator on the real clock."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import shlex
+import signal
+import sys
+import threading
+from collections.abc import Generator, Sequence
+from types import FrameType
+from typing import TextIO
+
+from ._clock import RealClock
+from ._emulator import DEFAULT_JOB_DEFINITION, DEFAULT_ORGANIZATION_ID, Emulator
+from ._server import EmulatorServer
+
+__all__ = ["add_arguments", "main", "run"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the emulator's options to a parser (so a CLI can offer them as a subcommand).
+
+    Args:
+        parser: The parser to extend.
+    """
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
+    parser.add_argument(
+        "--port", type=int, default=0, help="port to listen on; 0 picks a free one (%(default)s)"
+    )
+    parser.add_argument(
+        "--organization",
+        action="append",
+        default=[],
+        metavar="ID",
+        help=f"an organization id; repeatable (default {DEFAULT_ORGANIZATION_ID})",
+    )
+    parser.add_argument(
+        "--job-definition",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help=f"a training job definition in every organization; repeatable "
+        f"(default {DEFAULT_JOB_DEFINITION})",
+    )
+    parser.add_argument(
+        "--token",
+        action="append",
+        default=[],
+        metavar="T",
+        help="a bearer token to accept; repeatable (default: accept any credential)",
+    )
+    parser.add_argument(
+        "--user",
+        action="append",
+        default=[],
+        metavar="USER_ID:PAT",
+        type=_user,
+        help="a user id and personal access token to accept as Basic credentials; repeatable",
+    )
+    parser.add_argument(
+        "--start-delay",
+        type=_seconds,
+        default=1.0,
+        metavar="S",
+        help="seconds a notebook stays Pending after a start (%(default)s)",
+    )
+    parser.add_argument(
+        "--log-interval",
+        type=_positive_seconds,
+        default=0.5,
+        metavar="S",
+        help="seconds between two log lines of a running notebook (%(default)s)",
+    )
+
+
+def run(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
+    """Serve until interrupted (Ctrl-C or SIGTERM), with options parsed by :func:`add_arguments`.
+
+    The first line written to ``out`` is the base URL; shell ``export`` lines follow.
+
+    Args:
+        args: The parsed options.
+        out: Where to print (default: standard output).
+
+    Returns:
+        The exit status: 0 after an interrupt, 1 if the address cannot be bound.
+    """
+    stream = out if out is not None else sys.stdout
+    organizations: list[str] = args.organization or [DEFAULT_ORGANIZATION_ID]
+    job_definitions: list[str] = args.job_definition or [DEFAULT_JOB_DEFINITION]
+    tokens: list[str] = args.token
+    users: dict[str, str] = dict(args.user)
+    emulator = Emulator(
+        clock=RealClock(),
+        organizations=dict.fromkeys(organizations, job_definitions),
+        tokens=tokens,
+        users=users,
+        start_delay=args.start_delay,
+        log_interval=args.log_interval,
+    )
+    server = EmulatorServer(emulator, host=args.host, port=args.port)
+    try:
+        server.start()
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    stop = threading.Event()
+    try:
+        with _sigterm_sets(stop):
+            for line in _banner(server.base_url, organizations, job_definitions, tokens, users):
+                print(line, file=stream, flush=True)
+            while not stop.wait(0.5):
+                pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line and serve an emulator until interrupted.
+
+    Args:
+        argv: The arguments (default: ``sys.argv[1:]``).
+
+    Returns:
+        The exit status.
+
+    Example:
+        ``python -m abeja_notebooks.testing --port 8080 --token secret``
+    """
+    parser = argparse.ArgumentParser(
+        prog="python -m abeja_notebooks.testing",
+        description="Serve an offline emulator of the ABEJA Platform Notebook API.",
+    )
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+def _banner(
+    base_url: str,
+    organizations: list[str],
+    job_definitions: list[str],
+    tokens: list[str],
+    users: dict[str, str],
+) -> list[str]:
+    lines = [
+        base_url,
+        f"# abeja-notebooks emulator: organizations {', '.join(organizations)}; "
+        f"job definitions {', '.join(job_definitions)}",
+        f"export ABEJA_API_URL={shlex.quote(base_url)}",
+        f"export ABEJA_ORGANIZATION_ID={shlex.quote(organizations[0])}",
+    ]
+    if tokens:
+        lines.append(f"export PLATFORM_AUTH_TOKEN={shlex.quote(tokens[0])}")
+    elif users:
+        user_id, pat = next(iter(users.items()))
+        lines.append(f"export ABEJA_PLATFORM_USER_ID={shlex.quote(user_id)}")
+        lines.append(f"export ABEJA_PLATFORM_PERSONAL_ACCESS_TOKEN={shlex.quote(pat)}")
+    else:
+        lines.append("export PLATFORM_AUTH_TOKEN=emulator  # any well-formed credential works")
+    lines.append("# press Ctrl-C to stop")
+    return lines
+
+
+@contextlib.contextmanager
+def _sigterm_sets(stop: threading.Event) -> Generator[None, None, None]:
+    """Make SIGTERM set ``stop`` (a clean exit, as Ctrl-C), when called from the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _user(text: str) -> tuple[str, str]:
+    user_id, sep, pat = text.partition(":")
+    if not sep or not user_id or not pat:
+        raise argparse.ArgumentTypeError(f"expected USER_ID:PAT, got {text!r}")
+    return user_id, pat
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text!r}")
+    return value
+
+
+def _positive_seconds(text: str) -> float:
+    value = _seconds(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text!r}")
+    return value

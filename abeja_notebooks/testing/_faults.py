@@ -1,0 +1,162 @@
+"""Injected faults: what goes wrong, and which requests it goes wrong for."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TypedDict
+
+__all__ = ["Fault", "FaultOptions", "FaultRule"]
+
+
+class FaultOptions(TypedDict, total=False):
+    """The keyword arguments of :class:`Fault`, for ``Emulator.inject(**options)``."""
+
+    status: int | None
+    retry_after: str | None
+    body: bytes | None
+    headers: Mapping[str, str] | None
+    content_type: str | None
+    latency: float
+    drop: bool
+    refuse: bool
+    timeout: bool
+    truncate: bool
+    malformed: bool
+    after: bool
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One thing that goes wrong with a request.
+
+    A fault either *replaces the answer* (a status, a raw body, a dropped or refused connection, a
+    timeout, a truncated or malformed body) or only delays it (``latency`` alone).
+
+    With ``after=False`` (the default) a replacing fault is applied before the emulator looks at
+    the request: nothing changes on the server. With ``after=True`` the emulator performs the
+    operation first (a notebook is created, stopped, ...) and the fault then replaces the answer,
+    which is how a test proves that a client does not blindly retry a non-idempotent call.
+
+    Attributes:
+        status: Answer with this HTTP status and a JSON error body in the API's shape (or with
+            ``body`` when given).
+        retry_after: Value of a ``Retry-After`` header sent with ``status``.
+        body: A raw body to serve instead of the JSON error body (an HTML page, truncated JSON,
+            ...). Its status is ``status``, or 200 when ``status`` is not given.
+        headers: Extra response headers, applied last.
+        content_type: ``Content-Type`` of ``body`` (default ``application/json``).
+        latency: Real seconds to wait before answering (or before failing), in every transport.
+        drop: Close the connection without answering. In-process: ``httpx.RemoteProtocolError``.
+        refuse: Refuse the connection. In-process: ``httpx.ConnectError``. Over HTTP the server
+            must read the request line to match the rule, so the client sees a connection closed
+            without an answer, as with ``drop``. Cannot be combined with ``after=True``.
+        timeout: Never answer. In-process: ``httpx.ReadTimeout`` (after ``latency``). Over HTTP:
+            wait ``latency`` (or 2 s) and close the connection.
+        truncate: Announce a ``Content-Length`` larger than the body actually sent, then close the
+            connection. In-process: reading the body raises ``httpx.RemoteProtocolError``.
+        malformed: Answer ``status`` (default 200) with a syntactically broken JSON body and a
+            correct ``Content-Length``.
+        after: Apply the fault after the emulator has acted on the request.
+
+    Raises:
+        ValueError: On a combination that makes no sense (see ``__post_init__``).
+
+    A fault with only ``headers`` (and maybe ``latency``) does not replace the answer either: the
+    headers are added to the emulator's own answer.
+
+    Example:
+        >>> fault = Fault(status=503, retry_after="1")
+        >>> fault.replaces_answer
+        True
+    """
+
+    status: int | None = None
+    retry_after: str | None = None
+    body: bytes | None = None
+    headers: Mapping[str, str] | None = None
+    content_type: str | None = None
+    latency: float = 0.0
+    drop: bool = False
+    refuse: bool = False
+    timeout: bool = False
+    truncate: bool = False
+    malformed: bool = False
+    after: bool = False
+
+    def __post_init__(self) -> None:
+        """Check that the fault is coherent.
+
+        Raises:
+            ValueError: If nothing would happen, if two connection-level kinds are combined, if a
+                connection-level kind is combined with a response, or on an invalid value.
+        """
+        if self.status is not None and not 100 <= self.status <= 599:
+            raise ValueError(f"status must be an HTTP status code (100-599), got {self.status!r}")
+        if not math.isfinite(self.latency) or self.latency < 0:
+            raise ValueError(f"latency must be a finite number >= 0, got {self.latency!r}")
+        connection = [name for name in ("drop", "refuse", "timeout") if getattr(self, name)]
+        shaping = [name for name in ("truncate", "malformed") if getattr(self, name)]
+        response = [name for name in ("status", "body") if getattr(self, name) is not None]
+        if len(connection) > 1 or len(shaping) > 1:
+            raise ValueError(f"a fault has one kind, got {' and '.join(connection + shaping)}")
+        if connection and (shaping or response or self.headers or self.content_type):
+            raise ValueError(f"{connection[0]} sends no response: it takes no response options")
+        if self.malformed and self.body is not None:
+            raise ValueError("malformed makes its own body: do not pass body")
+        if self.retry_after is not None and self.status is None:
+            raise ValueError("retry_after needs a status")
+        if self.refuse and self.after:
+            raise ValueError("a refused connection never reaches the server: after=True is invalid")
+        if not (connection or shaping or response or self.headers or self.latency):
+            raise ValueError("this fault does nothing: give a status, a body, a kind or a latency")
+
+    @property
+    def replaces_answer(self) -> bool:
+        """Whether the fault replaces the emulator's answer (rather than only delaying it).
+
+        Returns:
+            False for a fault that only adds latency or headers, True otherwise.
+        """
+        return bool(
+            self.drop
+            or self.refuse
+            or self.timeout
+            or self.truncate
+            or self.malformed
+            or self.status is not None
+            or self.body is not None
+        )
+
+
+@dataclass(frozen=True)
+class FaultRule:
+    """A pending fault and the requests it is waiting for (see ``Emulator.pending_faults``).
+
+    Attributes:
+        fault: What goes wrong.
+        method: The HTTP verb it matches (upper case), or None for any verb.
+        path: The regular expression searched in the decoded request path, or None for any path.
+        remaining: How many more matching requests it applies to.
+    """
+
+    fault: Fault
+    method: str | None
+    path: str | None
+    remaining: int
+
+    def matches(self, method: str, path: str) -> bool:
+        """Tell whether a request is one this rule applies to.
+
+        Args:
+            method: The request's verb, upper case.
+            path: The request's decoded path.
+
+        Returns:
+            True when both the verb and the path match.
+        """
+        if self.method is not None and self.method != method:
+            return False
+        return self.path is None or re.search(self.path, path) is not None

@@ -1,0 +1,320 @@
+"""A real HTTP/1.1 server (stdlib ``http.server``) in front of an emulator."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import socketserver
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self, cast
+
+from ._emulator import Emulator
+from ._wire import error_response, reason_phrase
+
+if TYPE_CHECKING:
+    from ._records import EmulatorResponse
+
+__all__ = ["EmulatorServer"]
+
+_log = logging.getLogger("abeja_notebooks.testing")
+
+_MAX_BODY = 16 * 1024 * 1024
+_TIMEOUT_FAULT_WAIT = 2.0
+_IDLE_TIMEOUT = 120.0
+_POLL_INTERVAL = 0.05
+
+
+class EmulatorServer:
+    """Serve an :class:`Emulator` over real HTTP on a loopback port.
+
+    A threaded HTTP/1.1 server with keep-alive: one daemon thread per connection, each answer
+    sent in one write with Nagle's algorithm off (so a keep-alive client is not stalled by
+    delayed ACKs). It logs nothing. :meth:`stop` closes idle keep-alive connections and wakes
+    requests waiting on an injected latency, so it never hangs.
+
+    Args:
+        emulator: The emulator to serve (default: a new :class:`Emulator` on a ManualClock).
+        host: The address to listen on.
+        port: The port, 0 for any free one.
+
+    Example:
+        >>> import httpx
+        >>> with EmulatorServer() as server, httpx.Client(base_url=server.base_url) as http:
+        ...     r = http.get("/organizations/1410000000000/training/definitions/"
+        ...                  "train-resnet/notebooks", headers={"Authorization": "Bearer t"})
+        >>> r.json()["total"]
+        0
+    """
+
+    def __init__(
+        self, emulator: Emulator | None = None, *, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
+        self.emulator: Emulator = emulator if emulator is not None else Emulator()
+        self._host = host
+        self._port = port
+        self._lock = threading.Lock()
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        """The server's URL, like ``http://127.0.0.1:54321``.
+
+        Raises:
+            RuntimeError: If the server is not running.
+        """
+        httpd = self._httpd
+        if httpd is None:
+            raise RuntimeError("the EmulatorServer is not running: call start() first")
+        host = httpd.server_name
+        shown = f"[{host}]" if ":" in host else host
+        return f"http://{shown}:{httpd.server_port}"
+
+    @property
+    def running(self) -> bool:
+        """Whether the server is accepting connections."""
+        return self._httpd is not None
+
+    def start(self) -> Self:
+        """Bind the port and start serving in a background thread.
+
+        Returns:
+            The server itself.
+
+        Raises:
+            RuntimeError: If it is already running.
+            OSError: If the address cannot be bound.
+        """
+        with self._lock:
+            if self._httpd is not None:
+                raise RuntimeError("the EmulatorServer is already running")
+            httpd = _HTTPServer((self._host, self._port), self.emulator)
+            thread = threading.Thread(
+                target=httpd.serve_forever,
+                kwargs={"poll_interval": _POLL_INTERVAL},
+                name=f"abeja-notebooks-emulator:{httpd.server_address[1]}",
+                daemon=True,
+            )
+            thread.start()
+            self._httpd, self._thread = httpd, thread
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, close every connection and wait for the server's threads.
+
+        Calling it on a stopped server does nothing.
+        """
+        with self._lock:
+            httpd, thread = self._httpd, self._thread
+            self._httpd = self._thread = None
+        if httpd is None or thread is None:
+            return
+        httpd.stopping.set()
+        httpd.shutdown()
+        httpd.close_connections()
+        httpd.server_close()  # also joins the connection threads
+        thread.join()
+
+    def __enter__(self) -> Self:
+        """Start the server if needed.
+
+        Returns:
+            The server itself.
+        """
+        if not self.running:
+            self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Stop the server.
+
+        Args:
+            exc_type: Unused.
+            exc: Unused.
+            tb: Unused.
+        """
+        self.stop()
+
+    def __repr__(self) -> str:
+        where = self.base_url if self._httpd is not None else "stopped"
+        return f"<EmulatorServer {where}>"
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], emulator: Emulator) -> None:
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        self.emulator = emulator
+        self.stopping = threading.Event()
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind resolves the host name (socket.getfqdn), which can be slow.
+        socketserver.TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name = str(host)
+        self.server_port = int(port)
+
+    def process_request(
+        self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
+    ) -> None:
+        # Registered here, in the accepting thread, so stop() knows every connection.
+        if isinstance(request, socket.socket):
+            with self._connections_lock:
+                self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: socket.socket | tuple[bytes, socket.socket]) -> None:
+        if isinstance(request, socket.socket):
+            with self._connections_lock:
+                self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def handle_error(
+        self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
+    ) -> None:
+        # Quiet: a client that goes away mid-request is not the server's problem.
+        _log.debug("emulator server: error on a connection from %s", client_address, exc_info=True)
+
+    def close_connections(self) -> None:
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+
+class _BodyError(Exception):
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status = status
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    server_version = "abeja-notebooks-emulator"
+    sys_version = ""
+    timeout = _IDLE_TIMEOUT
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def do_PUT(self) -> None:
+        self._serve()
+
+    def do_DELETE(self) -> None:
+        self._serve()
+
+    def do_PATCH(self) -> None:
+        self._serve()
+
+    def do_HEAD(self) -> None:
+        self._serve()
+
+    def do_OPTIONS(self) -> None:
+        self._serve()
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # http.server's own errors (bad request line, unsupported verb, ...) in the API's shape.
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self._send(error_response(code, message or reason_phrase(code)))
+
+    def _serve(self) -> None:
+        server = cast(_HTTPServer, self.server)
+        try:
+            body = self._read_body()
+        except _BodyError as exc:
+            self.close_connection = True
+            self._send(error_response(exc.status, str(exc)))
+            return
+        raw_path, _, query = self.path.partition("?")
+        headers: dict[str, str] = {}
+        for name, value in self.headers.items():
+            key = name.lower()
+            headers[key] = f"{headers[key]}, {value}" if key in headers else str(value)
+        answer = server.emulator.handle(self.command, raw_path, query, headers, body)
+        delay = answer.delay
+        if answer.action == "timeout" and delay <= 0:
+            delay = _TIMEOUT_FAULT_WAIT
+        if delay > 0 and server.stopping.wait(delay):
+            self.close_connection = True
+            return
+        if answer.action in ("drop", "refuse", "timeout"):
+            self.close_connection = True  # the connection is closed without a response
+            return
+        if answer.action == "truncate":
+            self.close_connection = True
+        self._send(answer)
+
+    def _read_body(self) -> bytes:
+        encoding = self.headers.get("Transfer-Encoding")
+        if encoding is not None:
+            if encoding.strip().lower() != "chunked":
+                raise _BodyError(501, f"unsupported Transfer-Encoding {encoding!r}")
+            return self._read_chunked()
+        length = self.headers.get("Content-Length")
+        if length is None:
+            return b""
+        if not length.strip().isdigit():
+            raise _BodyError(400, "invalid Content-Length")
+        size = int(length)
+        if size > _MAX_BODY:
+            raise _BodyError(413, "request body too large")
+        body = self.rfile.read(size)
+        if len(body) < size:
+            raise _BodyError(400, "request body shorter than its Content-Length")
+        return body
+
+    def _read_chunked(self) -> bytes:
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            line = self.rfile.readline(65537)
+            try:
+                size = int(line.split(b";", 1)[0].strip(), 16)
+            except ValueError:
+                raise _BodyError(400, "invalid chunked body") from None
+            if size == 0:
+                while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                    pass  # trailers
+                return b"".join(chunks)
+            total += size
+            if total > _MAX_BODY:
+                raise _BodyError(413, "request body too large")
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline(65537)
+
+    def _send(self, answer: EmulatorResponse) -> None:
+        """Write the status line, the headers and the body in one write."""
+        lines = [f"HTTP/1.1 {answer.status} {reason_phrase(answer.status)}\r\n"]
+        lines.extend(f"{name}: {value}\r\n" for name, value in answer.headers.items())
+        lines.append(f"Date: {self.date_time_string()}\r\n")
+        lines.append(f"Server: {self.server_version}\r\n")
+        if self.close_connection:
+            lines.append("Connection: close\r\n")
+        lines.append("\r\n")
+        data = "".join(lines).encode("latin-1", errors="replace")
+        if self.command != "HEAD":
+            data += answer.body
+        self.wfile.write(data)

@@ -1,0 +1,93 @@
+"""pytest fixtures for testing code that uses abeja-notebooks, against the bundled emulator.
+
+Installed with the package (entry point ``pytest11``), so the fixtures are available in any
+test suite without imports:
+
+- ``notebook_clock``: the :class:`~abeja_notebooks.testing.ManualClock` all of them share.
+- ``notebook_emulator``: a fresh :class:`~abeja_notebooks.testing.Emulator` on a
+  :class:`~abeja_notebooks.testing.ManualClock`; inject faults and inspect
+  ``notebook_emulator.requests`` with it.
+- ``notebook_emulator_server``: that emulator served over real HTTP on a loopback port.
+- ``notebook_client``: a :class:`~abeja_notebooks.Client` talking HTTP to that server, with the
+  emulator's organization, a test token and the emulator's clock (so ``wait_until`` and
+  ``logs(follow=True)`` move the emulator's time instead of sleeping).
+- ``notebook_api_client``: the same for the low-level :class:`~abeja_notebooks.APIClient`.
+
+Example:
+    >>> def test_my_script_stops_what_it_starts(notebook_client, notebook_emulator):
+    ...     nb = notebook_client.notebooks.create("train-resnet")
+    ...     nb.wait_until("Running")
+    ...     nb.stop()
+    ...     assert notebook_emulator.notebooks()[0]["status"] == "Stopped"
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from .. import APIClient, Client, RetryPolicy
+from ._clock import ManualClock
+from ._emulator import DEFAULT_ORGANIZATION_ID, Emulator
+from ._server import EmulatorServer
+
+__all__ = [
+    "TEST_TOKEN",
+    "notebook_api_client",
+    "notebook_client",
+    "notebook_clock",
+    "notebook_emulator",
+    "notebook_emulator_server",
+]
+
+TEST_TOKEN = "emulator-test-token"
+"""The bearer token the fixtures' clients send."""
+
+
+@pytest.fixture
+def notebook_clock() -> ManualClock:
+    """The manual clock the emulator and the fixtures' clients share."""
+    return ManualClock()
+
+
+@pytest.fixture
+def notebook_emulator(notebook_clock: ManualClock) -> Emulator:
+    """A fresh emulator on ``notebook_clock``, with the default organization and job definition."""
+    return Emulator(clock=notebook_clock)
+
+
+@pytest.fixture
+def notebook_emulator_server(notebook_emulator: Emulator) -> Iterator[EmulatorServer]:
+    """``notebook_emulator`` served over HTTP on 127.0.0.1 (a free port), stopped afterwards."""
+    with EmulatorServer(notebook_emulator) as server:
+        yield server
+
+
+@pytest.fixture
+def notebook_client(
+    notebook_clock: ManualClock, notebook_emulator_server: EmulatorServer
+) -> Iterator[Client]:
+    """A :class:`~abeja_notebooks.Client` bound to ``notebook_emulator_server``."""
+    with Client(
+        base_url=notebook_emulator_server.base_url,
+        organization_id=DEFAULT_ORGANIZATION_ID,
+        auth_token=TEST_TOKEN,
+        retry_policy=RetryPolicy(jitter=0.0),
+        clock=notebook_clock,
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+def notebook_api_client(
+    notebook_clock: ManualClock, notebook_emulator_server: EmulatorServer
+) -> Iterator[APIClient]:
+    """A low-level :class:`~abeja_notebooks.APIClient` bound to ``notebook_emulator_server``."""
+    with APIClient(
+        {"auth_token": TEST_TOKEN},
+        base_url=notebook_emulator_server.base_url,
+        retry_policy=RetryPolicy(jitter=0.0),
+        clock=notebook_clock,
+    ) as client:
+        yield client

@@ -1,0 +1,69 @@
+"""Every request is recorded as it arrived."""
+
+from __future__ import annotations
+
+import httpx
+
+from abeja_notebooks.testing import Emulator, ManualClock, RecordedRequest
+
+from ._support import P, TOKEN
+
+
+def test_a_request_is_recorded_with_everything_that_went_over_the_wire(
+    client: httpx.Client, emulator: Emulator, clock: ManualClock
+) -> None:
+    clock.advance(7)
+    response = client.post(P, json={"notebook_type": "lab"}, headers={"X-Trace": "abc"})
+    (recorded,) = emulator.requests
+    assert isinstance(recorded, RecordedRequest)
+    assert recorded.method == "POST"
+    assert recorded.path == recorded.raw_path == P
+    assert recorded.query == {}
+    assert recorded.headers["authorization"] == f"Bearer {TOKEN}"
+    assert recorded.headers["x-trace"] == "abc"
+    assert recorded.headers["content-type"] == "application/json"
+    assert all(name == name.lower() for name in recorded.headers)
+    assert recorded.json == {"notebook_type": "lab"}
+    assert recorded.body == b'{"notebook_type":"lab"}'
+    assert recorded.time == 1_780_000_007.0
+    assert recorded.request_id == response.headers["x-request-id"]
+
+
+def test_the_query_is_parsed_and_blank_values_kept(
+    client: httpx.Client, emulator: Emulator
+) -> None:
+    client.get(f"{P}?offset=10&limit=5&flag=&tag=a&tag=b")
+    assert emulator.requests[-1].query == {
+        "offset": ["10"],
+        "limit": ["5"],
+        "flag": [""],
+        "tag": ["a", "b"],
+    }
+
+
+def test_the_path_is_decoded_and_the_raw_path_kept(
+    client: httpx.Client, emulator: Emulator
+) -> None:
+    client.get(f"{P}/caf%C3%A9%20au%2Flait/recentlogs")
+    recorded = emulator.requests[-1]
+    assert recorded.path == f"{P}/café au/lait/recentlogs"
+    assert recorded.raw_path == f"{P}/caf%C3%A9%20au%2Flait/recentlogs"
+
+
+def test_requests_are_kept_in_order_and_can_be_cleared(
+    client: httpx.Client, emulator: Emulator
+) -> None:
+    client.get(P)
+    client.delete(f"{P}/1")
+    client.put(f"{P}/2", json={})
+    assert [request.method for request in emulator.requests] == ["GET", "DELETE", "PUT"]
+    assert emulator.requests[1].json is None
+    emulator.clear_requests()
+    assert emulator.requests == []
+
+
+def test_the_requests_list_is_a_snapshot(http: httpx.Client, emulator: Emulator) -> None:
+    snapshot = emulator.requests
+    http.get(P)
+    assert snapshot == []
+    assert len(emulator.requests) == 1

@@ -1,0 +1,280 @@
+"""Settings come from arguments first, then the environment, then defaults; bad values fail early."""
+
+from __future__ import annotations
+
+import base64
+
+import httpx
+import pytest
+
+from abeja_notebooks import APIClient, Client, ConfigurationError, Credentials, RetryPolicy
+from abeja_notebooks._config import Settings
+from abeja_notebooks.testing import Emulator, EmulatorServer
+
+from .support import JOB, ORG
+
+
+def basic(identity: str, secret: str) -> str:
+    return "Basic " + base64.b64encode(f"{identity}:{secret}".encode()).decode()
+
+
+def test_defaults_without_any_environment() -> None:
+    settings = Settings.build(environ={})
+
+    assert settings.base_url == "https://api.abeja.io"
+    assert settings.organization_id is None
+    assert settings.credentials is None
+    assert settings.timeout == httpx.Timeout(30.0)
+    assert settings.max_retries == 3
+    assert settings.deadline is None
+
+
+def test_every_environment_variable_is_read() -> None:
+    settings = Settings.build(
+        environ={
+            "ABEJA_API_URL": "http://localhost:8080/",
+            "ABEJA_ORGANIZATION_ID": "1410000000000",
+            "PLATFORM_AUTH_TOKEN": "tok",
+            "ABEJA_SDK_CONNECTION_TIMEOUT": "12.5",
+            "ABEJA_SDK_MAX_RETRY_COUNT": "0",
+        }
+    )
+
+    assert settings.base_url == "http://localhost:8080"
+    assert settings.organization_id == "1410000000000"
+    assert settings.headers["Authorization"] == "Bearer tok"
+    assert settings.timeout == httpx.Timeout(12.5)
+    assert settings.max_retries == 0
+
+
+@pytest.mark.parametrize(
+    ("environ", "authorization"),
+    [
+        ({"PLATFORM_AUTH_TOKEN": "tok"}, "Bearer tok"),
+        (
+            {"ABEJA_PLATFORM_USER_ID": "123", "ABEJA_PLATFORM_PERSONAL_ACCESS_TOKEN": "pat"},
+            basic("user-123", "pat"),
+        ),
+        (
+            {"ABEJA_PLATFORM_USER_ID": "user-123", "ABEJA_PLATFORM_PERSONAL_ACCESS_TOKEN": "pat"},
+            basic("user-123", "pat"),
+        ),
+        (
+            {"ABEJA_PLATFORM_DATASOURCE_ID": "9", "ABEJA_PLATFORM_DATASOURCE_SECRET": "s"},
+            basic("datasource-9", "s"),
+        ),
+        (
+            {
+                "PLATFORM_AUTH_TOKEN": "tok",
+                "ABEJA_PLATFORM_USER_ID": "123",
+                "ABEJA_PLATFORM_PERSONAL_ACCESS_TOKEN": "pat",
+            },
+            "Bearer tok",
+        ),
+        (
+            {
+                "ABEJA_PLATFORM_USER_ID": "123",
+                "ABEJA_PLATFORM_PERSONAL_ACCESS_TOKEN": "pat",
+                "ABEJA_PLATFORM_DATASOURCE_ID": "9",
+                "ABEJA_PLATFORM_DATASOURCE_SECRET": "s",
+            },
+            basic("user-123", "pat"),
+        ),
+    ],
+)
+def test_env_credentials_follow_the_documented_precedence(
+    environ: dict[str, str], authorization: str
+) -> None:
+    assert Settings.build(environ=environ).headers["Authorization"] == authorization
+
+
+def test_explicit_arguments_beat_the_environment() -> None:
+    environ = {
+        "ABEJA_API_URL": "http://env",
+        "ABEJA_ORGANIZATION_ID": "env-org",
+        "PLATFORM_AUTH_TOKEN": "env-token",
+        "ABEJA_SDK_CONNECTION_TIMEOUT": "5",
+        "ABEJA_SDK_MAX_RETRY_COUNT": "7",
+    }
+    settings = Settings.build(
+        base_url="http://arg",
+        organization_id="arg-org",
+        user_id="42",
+        personal_access_token="pat",
+        timeout=9,
+        max_retries=1,
+        environ=environ,
+    )
+
+    assert settings.base_url == "http://arg"
+    assert settings.organization_id == "arg-org"
+    assert settings.headers["Authorization"] == basic("user-42", "pat")
+    assert settings.timeout == httpx.Timeout(9)
+    assert settings.max_retries == 1
+
+
+def test_the_credential_dict_beats_the_environment_and_is_not_changed() -> None:
+    credential = {"user_id": "7", "personal_access_token": "pat"}
+    before = dict(credential)
+
+    settings = Settings.build(credential=credential, environ={"PLATFORM_AUTH_TOKEN": "env"})
+
+    assert settings.headers["Authorization"] == basic("user-7", "pat")
+    assert credential == before
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("ABEJA_SDK_CONNECTION_TIMEOUT", "thirty"),
+        ("ABEJA_SDK_CONNECTION_TIMEOUT", "0"),
+        ("ABEJA_SDK_CONNECTION_TIMEOUT", "-1"),
+        ("ABEJA_SDK_CONNECTION_TIMEOUT", "nan"),
+        ("ABEJA_SDK_MAX_RETRY_COUNT", "three"),
+        ("ABEJA_SDK_MAX_RETRY_COUNT", "-1"),
+        ("ABEJA_SDK_MAX_RETRY_COUNT", "1.5"),
+        ("ABEJA_API_URL", "ftp://example.com"),
+        ("ABEJA_API_URL", "http://user:secret@example.com"),
+    ],
+)
+def test_a_bad_env_value_names_the_variable_and_the_value(name: str, value: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        Settings.build(environ={name: value})
+
+    assert name in str(caught.value)
+    if "secret" not in value:
+        assert repr(value) in str(caught.value)
+    assert "secret" not in str(caught.value)
+
+
+def test_env_numbers_are_parsed_from_the_real_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ABEJA_SDK_CONNECTION_TIMEOUT", "2")
+    monkeypatch.setenv("ABEJA_SDK_MAX_RETRY_COUNT", "5")
+
+    api = APIClient()
+
+    assert api.settings.timeout == httpx.Timeout(2.0)
+    assert api.settings.max_retries == 5
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"timeout": 0}, ValueError),
+        ({"timeout": -3}, ValueError),
+        ({"timeout": "30"}, TypeError),
+        ({"max_retries": -1}, ValueError),
+        ({"max_retries": 1.5}, TypeError),
+        ({"max_retries": True}, TypeError),
+        ({"deadline": 0}, ValueError),
+        ({"organization_id": ""}, ValueError),
+        ({"auth_token": " "}, ValueError),
+        ({"user_id": "1"}, ValueError),
+        ({"retry_policy": RetryPolicy}, TypeError),
+    ],
+)
+def test_a_bad_argument_raises_at_construction(kwargs: dict[str, object], error: type) -> None:
+    with pytest.raises(error):
+        Client(**kwargs)  # type: ignore[arg-type]  # deliberately wrong types
+
+
+def test_max_retries_zero_is_allowed_and_disables_retries() -> None:
+    assert Settings.build(max_retries=0, environ={"ABEJA_SDK_MAX_RETRY_COUNT": "4"}).max_retries == 0
+
+
+def test_timeout_none_means_no_timeout() -> None:
+    assert Settings.build(timeout=None, environ={}).timeout == httpx.Timeout(None)
+
+
+def test_no_credentials_fail_at_the_first_request_and_nothing_is_sent(
+    notebook_emulator_server: EmulatorServer, emulator: Emulator
+) -> None:
+    api = APIClient(base_url=notebook_emulator_server.base_url)
+
+    with pytest.raises(ConfigurationError) as caught:
+        api.get_notebooks(ORG, JOB)
+
+    message = str(caught.value)
+    assert "PLATFORM_AUTH_TOKEN" in message
+    assert "ABEJA_PLATFORM_USER_ID" in message
+    assert "ABEJA_PLATFORM_PERSONAL_ACCESS_TOKEN" in message
+    assert emulator.requests == []
+
+
+def test_a_client_without_organization_says_which_variable_to_set(
+    notebook_emulator_server: EmulatorServer, emulator: Emulator
+) -> None:
+    client = Client(base_url=notebook_emulator_server.base_url, auth_token="t")
+
+    with pytest.raises(ConfigurationError, match="ABEJA_ORGANIZATION_ID"):
+        client.notebooks.get(JOB, "1")
+
+    assert emulator.requests == []
+
+
+def test_env_is_read_when_the_client_is_built_not_at_import(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ABEJA_API_URL", "http://first.example")
+    first = Client()
+    monkeypatch.setenv("ABEJA_API_URL", "http://second.example")
+    second = Client()
+
+    assert first.settings.base_url == "http://first.example"
+    assert second.settings.base_url == "http://second.example"
+
+
+def test_no_secret_appears_in_any_repr() -> None:
+    secrets = ["tok-S3CRET", "pat-S3CRET"]
+    token_client = Client(auth_token=secrets[0], organization_id="1")
+    user_client = Client(user_id="1", personal_access_token=secrets[1], organization_id="1")
+    shown = " ".join(
+        repr(x)
+        for x in (
+            token_client,
+            user_client,
+            token_client.settings,
+            user_client.settings,
+            token_client.notebooks,
+            token_client.settings.credentials,
+            Credentials.user("1", secrets[1]),
+            APIClient({"auth_token": secrets[0]}),
+        )
+    )
+
+    assert "S3CRET" not in shown
+    assert "secret=***" in shown
+
+
+def test_with_options_changes_options_and_shares_the_pool(
+    notebook_emulator_server: EmulatorServer,
+) -> None:
+    with Client(base_url=notebook_emulator_server.base_url, auth_token="t") as client:
+        patient = client.with_options(timeout=99, max_retries=0, organization_id="other")
+
+        assert patient.settings.timeout == httpx.Timeout(99)
+        assert patient.settings.max_retries == 0
+        assert patient.organization_id == "other"
+        assert client.settings.max_retries == 3
+        assert patient._transport.http is client._transport.http  # pyright: ignore[reportPrivateUsage]
+        patient.close()
+        assert not client._transport.http.is_closed  # pyright: ignore[reportPrivateUsage]
+    assert client._transport.http.is_closed  # pyright: ignore[reportPrivateUsage]
+
+
+def test_a_passed_in_http_client_is_used_as_is_and_never_closed(
+    notebook_emulator_server: EmulatorServer, emulator: Emulator
+) -> None:
+    with httpx.Client(headers={"X-Team": "vision"}) as http:
+        with Client(
+            base_url=notebook_emulator_server.base_url,
+            organization_id=ORG,
+            auth_token="t",
+            http_client=http,
+        ) as client:
+            client.notebooks.list_page(JOB)
+        assert not http.is_closed
+
+    assert emulator.requests[0].headers["x-team"] == "vision"
