@@ -17,7 +17,7 @@ from enum import Enum
 from functools import cache
 from typing import Any, Final, Literal, TypeVar, cast
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from ._config import check_name
 from ._errors import ResponseValidationError, excerpt
@@ -395,9 +395,16 @@ def _validate(adapter: TypeAdapter[Any], response: RawResponse) -> Any:
         raise _invalid(response, _describe(exc)) from None
 
 
+# Only keys repeat from one answer to the next; caching every id and name would fill pydantic's
+# string cache with values that never come back.
+_CONFIG: Final = ConfigDict(cache_strings="keys")
+
+
 @cache
 def _adapter(tp: Any) -> TypeAdapter[Any]:
-    return TypeAdapter(tp)
+    # A model class carries its own config (pydantic refuses a second one for it).
+    is_model = isinstance(tp, type) and issubclass(tp, BaseModel)
+    return TypeAdapter(cast("Any", tp), config=None if is_model else _CONFIG)
 
 
 @cache
@@ -405,7 +412,7 @@ def _page_types(model: type[BaseNotebook]) -> tuple[Any, TypeAdapter[Any]]:
     # NotebookPage specialised at run time for the notebook class the caller binds to, and an
     # adapter that reads either the envelope or a bare list of that class.
     page_class = cast("Any", NotebookPage)[model]
-    return page_class, TypeAdapter(page_class | cast("Any", list)[model])
+    return page_class, TypeAdapter(page_class | cast("Any", list)[model], config=_CONFIG)
 
 
 def parse_model(response: RawResponse, model: type[_M]) -> _M:

@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Final, Generic
 
-from ._errors import NotebookFailed, WaitTimeout
+from ._errors import NotebookFailed, NotFound, WaitTimeout
 from ._models import BaseNotebook, LogEvent, LogPage, NotebookPage, NotebookStatus, NotebookT
 
 __all__ = [
@@ -244,6 +244,16 @@ class LogTail:
         self._older.clear()
         self._recent = []
         return events
+
+    def on_gone(self, error: NotFound) -> None:
+        """The log (so the notebook) is gone: raise ``error`` at the first call, else end.
+
+        Raises:
+            NotFound: The very first call found no notebook.
+        """
+        if not self._started:
+            raise error
+        self._finished = True
 
     def on_status(self, notebook: BaseNotebook | None) -> None:
         """Take the notebook's current state (``None``: it is gone)."""

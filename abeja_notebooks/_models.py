@@ -17,6 +17,7 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     Field,
+    PlainSerializer,
     PrivateAttr,
     ValidationError,
     ValidatorFunctionWrapHandler,
@@ -89,8 +90,35 @@ def _parse_timestamp(value: Any, handler: ValidatorFunctionWrapHandler) -> datet
     return parsed.astimezone(UTC)
 
 
-Timestamp = Annotated[datetime, WrapValidator(_parse_timestamp)]
-"""A timezone-aware UTC datetime: RFC 3339 first, python-dateutil for looser forms."""
+def _micro(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _seconds(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if not value.microsecond else _micro(value)
+
+
+def _millis(value: datetime) -> str:
+    if value.microsecond % 1000:
+        return _micro(value)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+Timestamp = Annotated[
+    datetime, WrapValidator(_parse_timestamp), PlainSerializer(_micro, when_used="json")
+]
+"""A timezone-aware UTC datetime: RFC 3339 first, python-dateutil for looser forms.
+
+Written back as the API writes notebook times: ``2018-06-07T04:42:34.913644Z``.
+"""
+SecondsTimestamp = Annotated[
+    datetime, WrapValidator(_parse_timestamp), PlainSerializer(_seconds, when_used="json")
+]
+"""A :data:`Timestamp` written back as the API writes user times: ``2018-01-04T03:02:12Z``."""
+MillisTimestamp = Annotated[
+    datetime, WrapValidator(_parse_timestamp), PlainSerializer(_millis, when_used="json")
+]
+"""A :data:`Timestamp` written back as the API writes log times: ``2019-10-16T00:00:00.000Z``."""
 
 
 def _id_to_str(value: Any) -> Any:
@@ -103,7 +131,7 @@ IdStr = Annotated[str, BeforeValidator(_id_to_str)]
 """An id the API sends as a string or as an int; always a ``str`` here."""
 
 
-class _ApiModel(BaseModel, frozen=True, extra="allow"):
+class _ApiModel(BaseModel, frozen=True, extra="allow", cache_strings="keys"):
     """Shared configuration: frozen, and unknown fields kept."""
 
     def to_dict(self) -> dict[str, Any]:
@@ -139,9 +167,9 @@ class Creator(_ApiModel, frozen=True):
     """The user's role in the organization, e.g. ``"admin"``."""
     is_registered: bool | None = None
     """Whether the user finished registration."""
-    created_at: Timestamp | None = None
+    created_at: SecondsTimestamp | None = None
     """When the user was created (UTC)."""
-    updated_at: Timestamp | None = None
+    updated_at: SecondsTimestamp | None = None
     """When the user was last changed (UTC)."""
 
 
@@ -263,7 +291,7 @@ class NotebookPage(_ApiModel, Generic[NotebookT], frozen=True):
 class LogEvent(_ApiModel, frozen=True):
     """One line of a notebook's log. Immutable."""
 
-    timestamp: Timestamp
+    timestamp: MillisTimestamp
     """When the line was written (UTC)."""
     message: str
     """The text of the line."""

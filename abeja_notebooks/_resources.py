@@ -612,15 +612,18 @@ class Notebooks(ManagerBase[Notebook]):
             while True:
                 step = tail.next_step(clock.monotonic())
                 if isinstance(step, FetchLogs):
-                    yield from tail.on_logs(
-                        self.recent_logs(
+                    try:
+                        page = self.recent_logs(
                             job_definition_name,
                             notebook_id,
                             next_forward_token=step.forward_token,
                             next_backward_token=step.backward_token,
                             organization_id=org,
                         )
-                    )
+                    except NotFound as gone:
+                        tail.on_gone(gone)
+                        continue
+                    yield from tail.on_logs(page)
                 elif isinstance(step, CheckStatus):
                     tail.on_status(self._get_or_none(job_definition_name, notebook_id, org))
                 elif isinstance(step, Sleep):

@@ -345,6 +345,8 @@ def _shorten(timeout: httpx.Timeout, remaining: float) -> httpx.Timeout:
 
 
 class _TransportBase:
+    """What both transports hold: settings, clock, jitter source, the fixed headers."""
+
     def __init__(
         self,
         settings: Settings,
@@ -353,11 +355,11 @@ class _TransportBase:
         owns_http: bool,
     ) -> None:
         configure_logging_from_env()
-        self.settings = settings
+        self.settings: Settings = settings
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.random: Callable[[], float] = random.random
-        self.owns_http = owns_http
-        self.headers = settings.headers
+        self.owns_http: bool = owns_http
+        self.headers: dict[str, str] = settings.headers
 
     def _loop(self, request: ApiRequest) -> RetryLoop:
         return RetryLoop(request, self.settings, self.clock, self.random, self.headers)
@@ -375,7 +377,7 @@ class SyncTransport(_TransportBase):
         limits: httpx.Limits | None = None,
     ) -> None:
         super().__init__(settings, clock=clock, owns_http=http_client is None)
-        self.http = http_client or httpx.Client(
+        self.http: httpx.Client = http_client or httpx.Client(
             timeout=settings.timeout,
             follow_redirects=False,
             limits=limits or DEFAULT_LIMITS,
@@ -418,7 +420,7 @@ class AsyncTransport(_TransportBase):
         limits: httpx.Limits | None = None,
     ) -> None:
         super().__init__(settings, clock=clock, owns_http=http_client is None)
-        self.http = http_client or httpx.AsyncClient(
+        self.http: httpx.AsyncClient = http_client or httpx.AsyncClient(
             timeout=settings.timeout,
             follow_redirects=False,
             limits=limits or DEFAULT_LIMITS,

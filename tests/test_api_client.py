@@ -185,9 +185,7 @@ def test_recent_logs_send_each_token_only_when_given(
     ]
 
 
-def test_a_slash_in_an_id_stays_inside_one_path_segment(
-    api: APIClient, emulator: Emulator
-) -> None:
+def test_a_slash_in_an_id_stays_inside_one_path_segment(api: APIClient, emulator: Emulator) -> None:
     (nid,) = emulator.seed(1)
 
     with pytest.raises(NotFound):

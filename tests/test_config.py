@@ -1,4 +1,4 @@
-"""Settings come from arguments first, then the environment, then defaults; bad values fail early."""
+"""Settings come from arguments, then the environment, then defaults; bad values fail early."""
 
 from __future__ import annotations
 
@@ -181,7 +181,9 @@ def test_a_bad_argument_raises_at_construction(kwargs: dict[str, object], error:
 
 
 def test_max_retries_zero_is_allowed_and_disables_retries() -> None:
-    assert Settings.build(max_retries=0, environ={"ABEJA_SDK_MAX_RETRY_COUNT": "4"}).max_retries == 0
+    settings = Settings.build(max_retries=0, environ={"ABEJA_SDK_MAX_RETRY_COUNT": "4"})
+
+    assert settings.max_retries == 0
 
 
 def test_timeout_none_means_no_timeout() -> None:

@@ -7,7 +7,6 @@ import logging
 import pickle
 import socket
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -80,9 +79,9 @@ def test_each_status_raises_its_class_with_every_attribute(
     assert error.method == "GET"
     assert error.url == f"{no_retry.settings.base_url}{PREFIX}"
     assert error.request_id == emulator.requests[0].request_id != ""
-    assert error.error in error.body
+    assert f'"error": "{error.error}"' in error.body
     assert str(status) in str(error)
-    assert error.request_id in str(error)
+    assert f"(request id {error.request_id})" in str(error)
 
 
 def test_the_error_detail_of_a_bad_request_is_kept(no_retry: Client, emulator: Emulator) -> None:
@@ -216,14 +215,17 @@ def test_backoff_is_capped_and_jitter_only_shortens_it(
 ) -> None:
     emulator.inject(status=502, times=10)
     policy = RetryPolicy(initial_delay=1.0, max_delay=3.0, jitter=0.5)
-    with Client(
-        base_url=notebook_emulator_server.base_url,
-        organization_id=ORG,
-        auth_token="t",
-        max_retries=5,
-        retry_policy=policy,
-        clock=clock,
-    ) as client, pytest.raises(BadGateway):
+    with (
+        Client(
+            base_url=notebook_emulator_server.base_url,
+            organization_id=ORG,
+            auth_token="t",
+            max_retries=5,
+            retry_policy=policy,
+            clock=clock,
+        ) as client,
+        pytest.raises(BadGateway),
+    ):
         client.notebooks.list_page(JOB)
 
     ceilings = [1.0, 2.0, 3.0, 3.0, 3.0]
@@ -340,23 +342,26 @@ def test_a_create_that_never_connected_is_retried_and_makes_one_notebook(
 
 
 @pytest.fixture
-def closed_port() -> Iterator[int]:
+def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
-    yield port
+    return port
 
 
 def test_connection_refused_is_retried_then_raised_as_api_connection_error(
     closed_port: int, clock: ManualClock
 ) -> None:
-    with Client(
-        base_url=f"http://127.0.0.1:{closed_port}",
-        organization_id=ORG,
-        auth_token="t",
-        retry_policy=RetryPolicy(jitter=0),
-        clock=clock,
-    ) as client, pytest.raises(APIConnectionError) as caught:
+    with (
+        Client(
+            base_url=f"http://127.0.0.1:{closed_port}",
+            organization_id=ORG,
+            auth_token="t",
+            retry_policy=RetryPolicy(jitter=0),
+            clock=clock,
+        ) as client,
+        pytest.raises(APIConnectionError) as caught,
+    ):
         client.notebooks.create(JOB)
 
     assert type(caught.value) is APIConnectionError
@@ -395,15 +400,18 @@ def test_a_read_timeout_is_retried_and_then_raised_as_api_timeout_error(
     notebook_emulator_server: EmulatorServer, emulator: Emulator, clock: ManualClock
 ) -> None:
     emulator.inject(timeout=True, latency=1.0, times=2)
-    with Client(
-        base_url=notebook_emulator_server.base_url,
-        organization_id=ORG,
-        auth_token="t",
-        timeout=0.2,
-        max_retries=1,
-        retry_policy=RetryPolicy(jitter=0),
-        clock=clock,
-    ) as client, pytest.raises(APITimeoutError) as caught:
+    with (
+        Client(
+            base_url=notebook_emulator_server.base_url,
+            organization_id=ORG,
+            auth_token="t",
+            timeout=0.2,
+            max_retries=1,
+            retry_policy=RetryPolicy(jitter=0),
+            clock=clock,
+        ) as client,
+        pytest.raises(APITimeoutError) as caught,
+    ):
         client.notebooks.list_page(JOB)
 
     assert "timed out" in str(caught.value)

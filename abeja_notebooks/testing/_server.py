@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import selectors
 import socket
 import socketserver
 import threading
@@ -24,7 +25,7 @@ _log = logging.getLogger("abeja_notebooks.testing")
 _MAX_BODY = 16 * 1024 * 1024
 _TIMEOUT_FAULT_WAIT = 2.0
 _IDLE_TIMEOUT = 120.0
-_POLL_INTERVAL = 0.05
+_JOIN_TIMEOUT = 5.0
 
 
 class EmulatorServer:
@@ -93,9 +94,8 @@ class EmulatorServer:
                 raise RuntimeError("the EmulatorServer is already running")
             httpd = _HTTPServer((self._host, self._port), self.emulator)
             thread = threading.Thread(
-                target=httpd.serve_forever,
-                kwargs={"poll_interval": _POLL_INTERVAL},
-                name=f"abeja-notebooks-emulator:{httpd.server_address[1]}",
+                target=httpd.serve_until_stopped,
+                name=f"abeja-notebooks-emulator:{httpd.server_port}",
                 daemon=True,
             )
             thread.start()
@@ -112,11 +112,10 @@ class EmulatorServer:
             self._httpd = self._thread = None
         if httpd is None or thread is None:
             return
-        httpd.stopping.set()
-        httpd.shutdown()
+        httpd.wake_to_stop()
+        thread.join()
         httpd.close_connections()
         httpd.server_close()  # also joins the connection threads
-        thread.join()
 
     def __enter__(self) -> Self:
         """Start the server if needed.
@@ -158,8 +157,43 @@ class _HTTPServer(ThreadingHTTPServer):
         self.emulator = emulator
         self.stopping = threading.Event()
         self._connections: set[socket.socket] = set()
+        self._connection_threads: list[threading.Thread] = []
         self._connections_lock = threading.Lock()
-        super().__init__(address, _Handler)
+        self._wake_reader, self._wake_writer = socket.socketpair()
+        try:
+            super().__init__(address, _Handler)
+        except BaseException:
+            self._wake_reader.close()
+            self._wake_writer.close()
+            raise
+
+    def serve_until_stopped(self) -> None:
+        """Accept connections until :meth:`wake_to_stop` (no polling: stopping is immediate)."""
+        # The listening socket is non-blocking, so handle_request() never waits: an accept that
+        # finds nothing (a client gone between select and accept) returns at once.
+        self.socket.setblocking(False)
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.socket, selectors.EVENT_READ)
+            selector.register(self._wake_reader, selectors.EVENT_READ)
+            while not self.stopping.is_set():
+                for key, _ in selector.select():
+                    if key.fileobj is self.socket and not self.stopping.is_set():
+                        self.handle_request()
+
+    def wake_to_stop(self) -> None:
+        """Make :meth:`serve_until_stopped` return, and wake requests waiting on a latency."""
+        self.stopping.set()
+        with contextlib.suppress(OSError):
+            self._wake_writer.send(b"x")
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._wake_reader.close()
+        self._wake_writer.close()
+        with self._connections_lock:
+            threads, self._connection_threads = self._connection_threads, []
+        for thread in threads:
+            thread.join(_JOIN_TIMEOUT)
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind resolves the host name (socket.getfqdn), which can be slow.
@@ -171,11 +205,23 @@ class _HTTPServer(ThreadingHTTPServer):
     def process_request(
         self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
     ) -> None:
-        # Registered here, in the accepting thread, so stop() knows every connection.
-        if isinstance(request, socket.socket):
-            with self._connections_lock:
+        # One daemon thread per connection. The stdlib does not keep track of daemon threads,
+        # so they are tracked (and joined on close) here; the connection is registered in the
+        # accepting thread, so stop() knows every one of them.
+        thread = threading.Thread(
+            target=self.process_request_thread,
+            args=(request, client_address),
+            name=f"abeja-notebooks-emulator:{self.server_port}:connection",
+            daemon=True,
+        )
+        with self._connections_lock:
+            if isinstance(request, socket.socket):
                 self._connections.add(request)
-        super().process_request(request, client_address)
+            self._connection_threads = [
+                alive for alive in self._connection_threads if alive.is_alive()
+            ]
+            self._connection_threads.append(thread)
+        thread.start()
 
     def shutdown_request(self, request: socket.socket | tuple[bytes, socket.socket]) -> None:
         if isinstance(request, socket.socket):

@@ -27,7 +27,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from .. import APIClient, Client, RetryPolicy
+from abeja_notebooks import APIClient, Client, RetryPolicy
+
 from ._clock import ManualClock
 from ._emulator import DEFAULT_ORGANIZATION_ID, Emulator
 from ._server import EmulatorServer

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import ssl
 from typing import Any, Literal
 
 import httpx
@@ -16,6 +17,9 @@ P = f"/organizations/{ORG}/training/definitions/{JOB}/notebooks"
 
 Status = Literal["Pending", "Running", "Stopped", "Failed"]
 """The notebook states the emulator produces."""
+
+TLS = ssl.create_default_context()
+"""One TLS context for every client (unused on plain HTTP; building one per client is slow)."""
 
 TOKEN = "test-token"
 BEARER = {"Authorization": f"Bearer {TOKEN}"}

@@ -10,7 +10,7 @@ import pytest
 
 from abeja_notebooks.testing import Emulator, EmulatorServer, ManualClock
 
-from ._support import BEARER
+from ._support import BEARER, TLS
 
 
 def _server_threads() -> list[threading.Thread]:
@@ -62,7 +62,7 @@ def server(emulator: Emulator) -> Iterator[EmulatorServer]:
 @pytest.fixture
 def served(server: EmulatorServer) -> Iterator[httpx.Client]:
     """A keep-alive client reaching ``emulator`` over real HTTP, with a bearer token."""
-    with httpx.Client(base_url=server.base_url, headers=BEARER, timeout=5.0) as client:
+    with httpx.Client(base_url=server.base_url, headers=BEARER, timeout=5.0, verify=TLS) as client:
         yield client
 
 
@@ -84,7 +84,9 @@ def client(kind: str, emulator: Emulator) -> Iterator[httpx.Client]:
         return
     with (
         EmulatorServer(emulator) as running,
-        httpx.Client(base_url=running.base_url, headers=BEARER, timeout=5.0) as over_http,
+        httpx.Client(
+            base_url=running.base_url, headers=BEARER, timeout=5.0, verify=TLS
+        ) as over_http,
     ):
         yield over_http
 
@@ -100,6 +102,6 @@ async def aclient(kind: str, emulator: Emulator) -> AsyncIterator[httpx.AsyncCli
         return
     with EmulatorServer(emulator) as running:
         async with httpx.AsyncClient(
-            base_url=running.base_url, headers=BEARER, timeout=5.0
+            base_url=running.base_url, headers=BEARER, timeout=5.0, verify=TLS
         ) as over_http:
             yield over_http

@@ -7,7 +7,7 @@ import pytest
 
 from abeja_notebooks.testing import Emulator, EmulatorServer
 
-from ._support import CREATOR_KEYS, P, assert_api_error, basic
+from ._support import CREATOR_KEYS, TLS, P, assert_api_error, basic
 
 
 def _client(emulator: Emulator) -> httpx.Client:
@@ -36,7 +36,7 @@ def test_a_missing_or_malformed_credential_is_401(headers: dict[str, str]) -> No
 
 
 def test_a_missing_credential_is_401_over_http_too() -> None:
-    with EmulatorServer() as server, httpx.Client(base_url=server.base_url) as http:
+    with EmulatorServer() as server, httpx.Client(base_url=server.base_url, verify=TLS) as http:
         assert_api_error(http.get(P), 401, "unauthorized")
 
 

@@ -14,16 +14,22 @@ import pytest
 
 from abeja_notebooks.testing._cli import main
 
-from ._support import P, basic
+from ._support import TLS, P, basic
 
 
-def _read_line(process: subprocess.Popen[str], timeout: float = 20.0) -> str:
+def _read_banner(process: subprocess.Popen[str], timeout: float = 20.0) -> list[str]:
+    """Read the lines printed at start-up, up to the Ctrl-C hint."""
     assert process.stdout is not None
     with selectors.DefaultSelector() as selector:
         selector.register(process.stdout, selectors.EVENT_READ)
         if not selector.select(timeout):
             raise AssertionError("the emulator printed nothing in time")
-    return process.stdout.readline().rstrip("\n")
+    lines: list[str] = []
+    while not lines or "Ctrl-C" not in lines[-1]:
+        line = process.stdout.readline()
+        assert line, f"the output ended early: {lines}"
+        lines.append(line.rstrip("\n"))
+    return lines
 
 
 @pytest.fixture
@@ -38,7 +44,7 @@ def serve() -> Iterator[list[subprocess.Popen[str]]]:
 
 
 def _start(serve: list[subprocess.Popen[str]], *args: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONUNBUFFERED": "0"}
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
     process = subprocess.Popen(
         [sys.executable, "-m", "abeja_notebooks.testing", "--port", "0", *args],
         stdout=subprocess.PIPE,
@@ -54,9 +60,10 @@ def test_the_module_prints_its_url_first_and_serves_until_interrupted(
     serve: list[subprocess.Popen[str]],
 ) -> None:
     process = _start(serve, "--token", "s3cret", "--job-definition", "train-resnet")
-    base_url = _read_line(process)
+    banner = _read_banner(process)
+    base_url = banner[0]
     assert base_url.startswith("http://127.0.0.1:")
-    with httpx.Client(base_url=base_url, timeout=5.0) as http:
+    with httpx.Client(base_url=base_url, timeout=5.0, verify=TLS) as http:
         assert http.get(P, headers={"Authorization": "Bearer s3cret"}).status_code == 200
         assert http.get(P, headers={"Authorization": "Bearer other"}).status_code == 401
         created = http.post(P, json={}, headers={"Authorization": "Bearer s3cret"}).json()
@@ -64,23 +71,25 @@ def test_the_module_prints_its_url_first_and_serves_until_interrupted(
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=10)
     assert process.returncode == 0
-    assert f"export ABEJA_API_URL={base_url}" in out
-    assert "export ABEJA_ORGANIZATION_ID=1410000000000" in out
-    assert "export PLATFORM_AUTH_TOKEN=s3cret" in out
-    assert err == ""
+    assert f"export ABEJA_API_URL={base_url}" in banner
+    assert "export ABEJA_ORGANIZATION_ID=1410000000000" in banner
+    assert "export PLATFORM_AUTH_TOKEN=s3cret" in banner
+    assert (out, err) == ("", "")
 
 
 def test_sigterm_also_exits_cleanly(serve: list[subprocess.Popen[str]]) -> None:
     process = _start(serve, "--organization", "1234567890123", "--user", "42:pat")
-    base_url = _read_line(process)
+    banner = _read_banner(process)
+    base_url = banner[0]
     path = "/organizations/1234567890123/training/definitions/train-resnet/notebooks"
-    with httpx.Client(base_url=base_url, timeout=5.0) as http:
+    with httpx.Client(base_url=base_url, timeout=5.0, verify=TLS) as http:
         assert http.get(path, headers=basic("user-42", "pat")).status_code == 200
     process.terminate()
     out, err = process.communicate(timeout=10)
     assert process.returncode == 0
-    assert "export ABEJA_PLATFORM_USER_ID=42" in out
-    assert err == ""
+    assert "export ABEJA_PLATFORM_USER_ID=42" in banner
+    assert "export ABEJA_ORGANIZATION_ID=1234567890123" in banner
+    assert (out, err) == ("", "")
 
 
 @pytest.mark.parametrize(

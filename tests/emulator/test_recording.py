@@ -6,7 +6,7 @@ import httpx
 
 from abeja_notebooks.testing import Emulator, ManualClock, RecordedRequest
 
-from ._support import P, TOKEN
+from ._support import TOKEN, P
 
 
 def test_a_request_is_recorded_with_everything_that_went_over_the_wire(

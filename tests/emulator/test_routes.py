@@ -298,7 +298,9 @@ def test_an_unknown_route_is_404(client: httpx.Client, path: str) -> None:
 
 
 def test_an_unknown_organization_is_404(client: httpx.Client) -> None:
-    response = client.get("/organizations/1999999999999/training/definitions/train-resnet/notebooks")
+    response = client.get(
+        "/organizations/1999999999999/training/definitions/train-resnet/notebooks"
+    )
     assert "organization_id" in assert_api_error(response, 404, "not_found")["error_detail"]
 
 

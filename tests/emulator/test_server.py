@@ -14,7 +14,7 @@ import pytest
 
 from abeja_notebooks.testing import Emulator, EmulatorServer
 
-from ._support import BEARER, P, TOKEN, assert_api_error
+from ._support import BEARER, TLS, TOKEN, P, assert_api_error
 
 
 def _raw_exchange(server: EmulatorServer, data: bytes) -> bytes:
@@ -57,7 +57,7 @@ def test_a_stopped_server_can_start_again() -> None:
     server.stop()
     server.start()
     try:
-        with httpx.Client(base_url=server.base_url, headers=BEARER) as http:
+        with httpx.Client(base_url=server.base_url, headers=BEARER, verify=TLS) as http:
             assert http.get(P).status_code == 200
     finally:
         server.stop()
@@ -90,7 +90,7 @@ def test_a_keep_alive_client_is_served_without_nagle_stalls(served: httpx.Client
 
 def test_stop_does_not_hang_on_idle_keep_alive_connections(emulator: Emulator) -> None:
     server = EmulatorServer(emulator).start()
-    clients = [httpx.Client(base_url=server.base_url, headers=BEARER) for _ in range(3)]
+    clients = [httpx.Client(base_url=server.base_url, headers=BEARER, verify=TLS) for _ in range(3)]
     try:
         for http in clients:
             assert http.get(P).status_code == 200
@@ -108,7 +108,7 @@ def test_stop_does_not_wait_for_an_injected_latency(emulator: Emulator) -> None:
     errors: list[BaseException] = []
 
     def slow_request() -> None:
-        with httpx.Client(base_url=server.base_url, headers=BEARER) as http:
+        with httpx.Client(base_url=server.base_url, headers=BEARER, verify=TLS) as http:
             try:
                 http.get(P)
             except httpx.TransportError as exc:
@@ -157,7 +157,9 @@ def test_a_response_is_one_complete_http_message(server: EmulatorServer) -> None
     head, _, body = raw.partition(b"\r\n\r\n")
     lines = head.decode().split("\r\n")
     assert lines[0] == "HTTP/1.1 200 OK"
-    headers = {name.lower(): value for name, _, value in (line.partition(": ") for line in lines[1:])}
+    headers = {
+        name.lower(): value for name, _, value in (line.partition(": ") for line in lines[1:])
+    }
     assert int(headers["content-length"]) == len(body)
     assert headers["connection"] == "close"
     assert headers["x-request-id"]
