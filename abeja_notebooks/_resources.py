@@ -3,28 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Self
+from typing import Self, TypeVar
 
-from . import _endpoints as ep
-from ._config import Settings
 from ._errors import NotebookFailed, NotFound, WaitTimeout
 from ._flows import (
     DEFAULT_LOG_POLL_INTERVAL,
     DEFAULT_WAIT_POLL_INTERVAL,
     DEFAULT_WAIT_TIMEOUT,
-    CheckStatus,
-    FetchLogs,
-    LogTail,
     PageCursor,
     Sleep,
-    WaitPlan,
-    normalize_statuses,
+    Stop,
 )
-from ._manager_base import ManagerBase, unbound_error
-from ._models import BaseNotebook, LogEvent, LogPage, Message, NotebookPage, NotebookStatus
+from ._manager_base import Call, LogReader, ManagerBase, unbound_error
+from ._models import BaseNotebook, LogEvent, LogPage, NotebookPage, NotebookStatus
 from ._transport import SyncTransport
 
 __all__ = ["Notebook", "NotebookIterator", "Notebooks"]
+
+_T = TypeVar("_T")
 
 
 class Notebook(BaseNotebook, frozen=True):
@@ -271,16 +267,11 @@ class Notebooks(ManagerBase[Notebook]):
     _model = Notebook
 
     def __init__(self, transport: SyncTransport) -> None:
-        super().__init__(transport.settings)
+        super().__init__(transport.settings, transport.clock)
         self._transport = transport
 
-    @property
-    def settings(self) -> Settings:
-        """The client settings this manager sends with."""
-        return self._settings
-
-    def __repr__(self) -> str:
-        return f"Notebooks(organization_id={self._settings.organization_id!r})"
+    def _run(self, call: Call[_T]) -> _T:
+        return call.parse(self._transport.send(call.request))
 
     def create(
         self,
@@ -321,18 +312,18 @@ class Notebooks(ManagerBase[Notebook]):
             >>> nb = client.notebooks.create("train-resnet", instance_type="cpu-1",
             ...                              notebook_type="lab")  # doctest: +SKIP
         """
-        org = self._org(organization_id)
-        request = ep.create_request(
-            org,
-            job_definition_name,
-            instance_type=instance_type,
-            image=image,
-            notebook_type=notebook_type,
-            datalakes=datalakes,
-            buckets=buckets,
-            datasets=datasets,
+        return self._run(
+            self._create(
+                job_definition_name,
+                instance_type=instance_type,
+                image=image,
+                notebook_type=notebook_type,
+                datalakes=datalakes,
+                buckets=buckets,
+                datasets=datasets,
+                organization_id=organization_id,
+            )
         )
-        return self._notebook(self._transport.send(request), org, job_definition_name)
 
     def get(
         self, job_definition_name: str, notebook_id: str, *, organization_id: str | None = None
@@ -350,9 +341,7 @@ class Notebooks(ManagerBase[Notebook]):
         Raises:
             NotFound: No such notebook (or job definition, or organization).
         """
-        org = self._org(organization_id)
-        request = ep.get_request(org, job_definition_name, notebook_id)
-        return self._notebook(self._transport.send(request), org, job_definition_name)
+        return self._run(self._get(job_definition_name, notebook_id, organization_id))
 
     def list_page(
         self,
@@ -373,10 +362,11 @@ class Notebooks(ManagerBase[Notebook]):
         Returns:
             The page: ``total``, ``offset``, ``limit`` and ``entries``.
         """
-        org = self._org(organization_id)
-        request = ep.list_request(org, job_definition_name, offset=offset, limit=limit)
-        response = self._transport.send(request)
-        return self._page(response, org, job_definition_name, offset=offset, limit=limit)
+        return self._run(
+            self._list_page(
+                job_definition_name, offset=offset, limit=limit, organization_id=organization_id
+            )
+        )
 
     def list(
         self,
@@ -404,15 +394,17 @@ class Notebooks(ManagerBase[Notebook]):
             >>> for nb in client.notebooks.list("train-resnet"):  # doctest: +SKIP
             ...     print(nb.id, nb.status)
         """
-        org = self._org(organization_id)
-        ep.list_request(org, job_definition_name)  # checks the names before any iteration
-
-        def fetch(offset: int, limit: int) -> NotebookPage[Notebook]:
-            return self.list_page(
-                job_definition_name, offset=offset, limit=limit, organization_id=org
-            )
-
-        return NotebookIterator(fetch, page_size=page_size, max_items=max_items)
+        page_call = self._pages(
+            job_definition_name,
+            page_size=page_size,
+            max_items=max_items,
+            organization_id=organization_id,
+        )
+        return NotebookIterator(
+            lambda offset, limit: self._run(page_call(offset, limit)),
+            page_size=page_size,
+            max_items=max_items,
+        )
 
     def update(
         self,
@@ -442,16 +434,16 @@ class Notebooks(ManagerBase[Notebook]):
             NotFound: No such notebook.
             BadRequest: The server rejected a setting.
         """
-        org = self._org(organization_id)
-        request = ep.update_request(
-            org,
-            job_definition_name,
-            notebook_id,
-            instance_type=instance_type,
-            image=image,
-            notebook_type=notebook_type,
+        return self._run(
+            self._update(
+                job_definition_name,
+                notebook_id,
+                instance_type=instance_type,
+                image=image,
+                notebook_type=notebook_type,
+                organization_id=organization_id,
+            )
         )
-        return self._notebook(self._transport.send(request), org, job_definition_name)
 
     def delete(
         self, job_definition_name: str, notebook_id: str, *, organization_id: str | None = None
@@ -461,9 +453,7 @@ class Notebooks(ManagerBase[Notebook]):
         Raises:
             NotFound: No such notebook.
         """
-        org = self._org(organization_id)
-        request = ep.delete_request(org, job_definition_name, notebook_id)
-        ep.parse_model(self._transport.send(request), Message)
+        self._run(self._delete(job_definition_name, notebook_id, organization_id))
 
     def start(
         self,
@@ -497,18 +487,20 @@ class Notebooks(ManagerBase[Notebook]):
             Conflict: It is already running or starting.
             NotFound: No such notebook.
         """
-        org = self._org(organization_id)
-        request = ep.start_request(
-            org,
-            job_definition_name,
-            notebook_id,
-            notebook_type=notebook_type,
-            datalakes=datalakes,
-            buckets=buckets,
-            datasets=datasets,
+        started = self._run(
+            self._start(
+                job_definition_name,
+                notebook_id,
+                notebook_type=notebook_type,
+                datalakes=datalakes,
+                buckets=buckets,
+                datasets=datasets,
+                organization_id=organization_id,
+            )
         )
-        started = self._action(self._transport.send(request), org, job_definition_name)
-        return started or self.get(job_definition_name, notebook_id, organization_id=org)
+        return started or self.get(
+            job_definition_name, notebook_id, organization_id=organization_id
+        )
 
     def stop(
         self, job_definition_name: str, notebook_id: str, *, organization_id: str | None = None
@@ -525,10 +517,10 @@ class Notebooks(ManagerBase[Notebook]):
             Conflict: It is not running.
             NotFound: No such notebook.
         """
-        org = self._org(organization_id)
-        request = ep.stop_request(org, job_definition_name, notebook_id)
-        stopped = self._action(self._transport.send(request), org, job_definition_name)
-        return stopped or self.get(job_definition_name, notebook_id, organization_id=org)
+        stopped = self._run(self._stop(job_definition_name, notebook_id, organization_id))
+        return stopped or self.get(
+            job_definition_name, notebook_id, organization_id=organization_id
+        )
 
     def recent_logs(
         self,
@@ -551,15 +543,15 @@ class Notebooks(ManagerBase[Notebook]):
         Raises:
             NotFound: No such notebook.
         """
-        org = self._org(organization_id)
-        request = ep.recent_logs_request(
-            org,
-            job_definition_name,
-            notebook_id,
-            next_forward_token=next_forward_token,
-            next_backward_token=next_backward_token,
+        return self._run(
+            self._recent_logs(
+                job_definition_name,
+                notebook_id,
+                next_forward_token=next_forward_token,
+                next_backward_token=next_backward_token,
+                organization_id=organization_id,
+            )
         )
-        return ep.parse_logs(self._transport.send(request))
 
     def logs(
         self,
@@ -592,52 +584,31 @@ class Notebooks(ManagerBase[Notebook]):
         Raises:
             ValueError: ``poll_interval`` or ``timeout`` is not a positive number.
         """
-        org = self._org(organization_id)
-        ep.recent_logs_request(org, job_definition_name, notebook_id)  # check before iterating
-        clock = self._transport.clock
-        tail = LogTail(
+        reader = self._log_reader(
+            job_definition_name,
+            notebook_id,
             follow=follow,
             history=history,
             poll_interval=poll_interval,
             timeout=timeout,
-            now=clock.monotonic(),
+            organization_id=organization_id,
         )
-        return self._follow(tail, job_definition_name, notebook_id, org)
+        return self._read(reader)
 
-    def _follow(
-        self, tail: LogTail, job_definition_name: str, notebook_id: str, org: str
-    ) -> Iterator[LogEvent]:
-        clock = self._transport.clock
+    def _read(self, reader: LogReader[Notebook]) -> Iterator[LogEvent]:
         try:
-            while True:
-                step = tail.next_step(clock.monotonic())
-                if isinstance(step, FetchLogs):
-                    try:
-                        page = self.recent_logs(
-                            job_definition_name,
-                            notebook_id,
-                            next_forward_token=step.forward_token,
-                            next_backward_token=step.backward_token,
-                            organization_id=org,
-                        )
-                    except NotFound as gone:
-                        tail.on_gone(gone)
-                        continue
-                    yield from tail.on_logs(page)
-                elif isinstance(step, CheckStatus):
-                    tail.on_status(self._get_or_none(job_definition_name, notebook_id, org))
-                elif isinstance(step, Sleep):
-                    clock.sleep(step.seconds)
-                else:
-                    return
+            while not isinstance(step := reader.next_step(), Stop):
+                if isinstance(step, Sleep):
+                    self._clock.sleep(step.seconds)
+                    continue
+                try:
+                    result = self._run(reader.call_for(step))
+                except NotFound as gone:
+                    reader.on_not_found(step, gone)
+                    continue
+                yield from reader.on_result(result)
         except KeyboardInterrupt:
-            return
-
-    def _get_or_none(self, job_definition_name: str, notebook_id: str, org: str) -> Notebook | None:
-        try:
-            return self.get(job_definition_name, notebook_id, organization_id=org)
-        except NotFound:
-            return None
+            return  # Ctrl-C ends the reading; the code after the loop runs
 
     def wait_until(
         self,
@@ -669,18 +640,16 @@ class Notebooks(ManagerBase[Notebook]):
             NotebookFailed: It reached ``Failed`` (unless that was wanted).
             WaitTimeout: ``timeout`` passed first.
         """
-        org = self._org(organization_id)
-        ep.get_request(org, job_definition_name, notebook_id)
-        clock = self._transport.clock
-        plan = WaitPlan(
-            normalize_statuses(status),
+        call, plan = self._waiter(
+            job_definition_name,
+            notebook_id,
+            status,
             timeout=timeout,
             poll_interval=poll_interval,
-            now=clock.monotonic(),
+            organization_id=organization_id,
         )
-        while True:
-            notebook = self.get(job_definition_name, notebook_id, organization_id=org)
-            delay = plan.on_notebook(notebook, clock.monotonic())
-            if delay is None:
-                return notebook
-            clock.sleep(delay)
+        while (
+            delay := plan.on_notebook(notebook := self._run(call), self._clock.monotonic())
+        ) is not None:
+            self._clock.sleep(delay)
+        return notebook

@@ -18,6 +18,9 @@ from ._server import EmulatorServer
 
 __all__ = ["add_arguments", "main", "run"]
 
+_RECORDED_REQUESTS = 10_000
+"""A served emulator runs for hours: it remembers only this many requests."""
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the emulator's options to a parser (so a CLI can offer them as a subcommand).
@@ -100,6 +103,7 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
         start_delay=args.start_delay,
         log_interval=args.log_interval,
     )
+    emulator.max_recorded_requests = _RECORDED_REQUESTS
     server = EmulatorServer(emulator, host=args.host, port=args.port)
     try:
         server.start()

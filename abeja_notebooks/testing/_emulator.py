@@ -196,7 +196,8 @@ class Emulator:
       unknown fields survive a round trip.
 
     ``start_delay``, ``log_interval``, ``log_page_size`` and ``max_limit`` are attributes too;
-    a change applies to notebooks started afterwards.
+    a change applies to notebooks started afterwards. ``max_recorded_requests`` (default None:
+    keep all) bounds :attr:`requests` for a long-running server; the oldest are forgotten.
 
     Args:
         clock: Where time comes from (default: a new :class:`ManualClock`).
@@ -233,6 +234,7 @@ class Emulator:
     delete_response: Literal["value", "message"]
     int_ids_in_actions: bool
     extra_fields: dict[str, Any]
+    max_recorded_requests: int | None
 
     def __init__(
         self,
@@ -252,6 +254,7 @@ class Emulator:
         self.delete_response = "value"
         self.int_ids_in_actions = False
         self.extra_fields = {}
+        self.max_recorded_requests = None
         self._lock = threading.RLock()
         self._organizations: dict[str, dict[str, _JobDefinition]] = {}
         self._index: dict[str, _Notebook] = {}
@@ -513,7 +516,6 @@ class Emulator:
     def notebook(
         self,
         notebook_id: str,
-        *,
         organization_id: str | None = None,
         job_definition: str | None = None,
     ) -> dict[str, Any]:
@@ -596,6 +598,9 @@ class Emulator:
 
     def log_events(self, notebook_id: str) -> list[dict[str, str]]:
         """Return every log event of a notebook produced so far.
+
+        A notebook keeps its latest 50,000 events or more; older ones are forgotten (only a run
+        of many hours at a short ``log_interval`` gets there).
 
         Args:
             notebook_id: The notebook's id.
@@ -689,6 +694,9 @@ class Emulator:
                     request_id=request_id,
                 )
             )
+            limit = self.max_recorded_requests
+            if limit is not None and len(self._requests) > limit + limit // 4:
+                del self._requests[: len(self._requests) - limit]
             fault = self._take_fault(method, path)
             if fault is not None and fault.replaces_answer and not fault.after:
                 return _faulty(fault, None, request_id)

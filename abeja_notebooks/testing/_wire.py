@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import http
 import json
 import uuid
@@ -174,6 +175,7 @@ def merge_headers(base: Mapping[str, str], extra: Mapping[str, str]) -> dict[str
     return out
 
 
+@functools.lru_cache(maxsize=65536)
 def format_micros(t: float) -> str:
     """Format a time like ``2018-06-07T04:42:34.913644Z``.
 
@@ -183,7 +185,8 @@ def format_micros(t: float) -> str:
     Returns:
         UTC, with microseconds.
     """
-    return datetime.fromtimestamp(t, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    moment = datetime.fromtimestamp(t, tz=UTC).replace(tzinfo=None)
+    return moment.isoformat(timespec="microseconds") + "Z"
 
 
 def format_millis(t: float) -> str:
@@ -193,7 +196,7 @@ def format_millis(t: float) -> str:
         t: Epoch seconds.
 
     Returns:
-        UTC, with milliseconds.
+        UTC, with milliseconds (truncated).
     """
-    moment = datetime.fromtimestamp(t, tz=UTC)
-    return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"
+    moment = datetime.fromtimestamp(t, tz=UTC).replace(tzinfo=None)
+    return moment.isoformat(timespec="milliseconds") + "Z"

@@ -67,3 +67,14 @@ def test_the_requests_list_is_a_snapshot(http: httpx.Client, emulator: Emulator)
     http.get(P)
     assert snapshot == []
     assert len(emulator.requests) == 1
+
+
+def test_a_long_running_emulator_can_bound_its_record(
+    http: httpx.Client, emulator: Emulator
+) -> None:
+    emulator.max_recorded_requests = 8
+    for offset in range(30):
+        http.get(P, params={"offset": offset})
+    kept = emulator.requests
+    assert 8 <= len(kept) <= 10
+    assert kept[-1].query == {"offset": ["29"]}
