@@ -5,7 +5,8 @@ Start with :class:`Client` (typed models, lazy pagination, log following, waiter
 """
 
 from ._api_client import APIClient
-from ._client import Client
+from ._async_resources import AsyncNotebook, AsyncNotebookIterator, AsyncNotebooks
+from ._client import AsyncClient, Client
 from ._config import NOT_GIVEN, Credentials, NotGiven, RetryPolicy
 from ._errors import (
     AbejaError,
@@ -41,6 +42,10 @@ __all__ = [
     "APIConnectionError",
     "APITimeoutError",
     "AbejaError",
+    "AsyncClient",
+    "AsyncNotebook",
+    "AsyncNotebookIterator",
+    "AsyncNotebooks",
     "BadGateway",
     "BadRequest",
     "BaseNotebook",

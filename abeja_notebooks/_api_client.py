@@ -264,13 +264,21 @@ class APIClient:
             notebook_id: The notebook id.
 
         Returns:
-            ``{"value": {"message": "<id> deleted"}}`` (or ``{"message": ...}``) as sent.
+            ``{"value": {"message": "<id> deleted"}}`` (or ``{"message": ...}``) as sent. When a
+            retry finds the notebook already gone because an earlier attempt deleted it, the
+            same ``{"value": {"message": "<id> deleted"}}`` is returned.
 
         Raises:
             NotFound: The notebook does not exist.
             Unauthorized: Authentication failed.
         """
-        return self._send(ep.delete_request(organization_id, job_definition_name, notebook_id))
+        response = self._transport.send(
+            ep.delete_request(organization_id, job_definition_name, notebook_id)
+        )
+        if response.replayed:  # an earlier attempt deleted it; say so as the server would have
+            return {"value": {"message": f"{notebook_id} deleted"}}
+        data: dict[str, Any] = ep.parse_json(response)
+        return data
 
     def start_notebook(
         self,

@@ -1,21 +1,111 @@
-"""``Client``: the entry point of the resource model."""
+"""``Client`` and ``AsyncClient``: the entry points of the resource model."""
 
 from __future__ import annotations
 
 from functools import cached_property
 from types import TracebackType
-from typing import Self
+from typing import Generic, Self, TypeVar
 
 import httpx
 
+from ._async_resources import AsyncNotebooks
 from ._config import NOT_GIVEN, NotGiven, RetryPolicy, Settings
 from ._resources import Notebooks
-from ._transport import Clock, SyncTransport
+from ._transport import AsyncTransport, Clock, SyncTransport
 
-__all__ = ["Client"]
+__all__ = ["AsyncClient", "Client"]
+
+_Transport = TypeVar("_Transport", SyncTransport, AsyncTransport)
 
 
-class Client:
+class _ClientBase(Generic[_Transport]):
+    """What both clients share: settings, ``with_options``, ``repr``."""
+
+    _transport: _Transport
+
+    @staticmethod
+    def _settings(
+        *,
+        organization_id: str | None,
+        auth_token: str | None,
+        user_id: str | None,
+        personal_access_token: str | None,
+        base_url: str | None,
+        timeout: float | httpx.Timeout | NotGiven | None,
+        max_retries: int | NotGiven,
+        retry_policy: RetryPolicy | None,
+        deadline: float | None,
+        http_client: object,
+        http_client_type: type[httpx.Client | httpx.AsyncClient],
+    ) -> Settings:
+        if http_client is not None and not isinstance(http_client, http_client_type):
+            kind = type(http_client).__name__
+            raise TypeError(f"http_client must be an {http_client_type.__qualname__}, got {kind}")
+        return Settings.build(
+            base_url=base_url,
+            organization_id=organization_id,
+            auth_token=auth_token,
+            user_id=user_id,
+            personal_access_token=personal_access_token,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            deadline=deadline,
+        )
+
+    @property
+    def settings(self) -> Settings:
+        """The settings in effect (credentials hidden in its ``repr``)."""
+        return self._transport.settings
+
+    @property
+    def organization_id(self) -> str | None:
+        """The default organization, or ``None``."""
+        return self._transport.settings.organization_id
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        retry_policy: RetryPolicy | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+        organization_id: str | NotGiven = NOT_GIVEN,
+    ) -> Self:
+        """Return a copy with other options that shares this client's connection pool.
+
+        Closing the copy does not close the pool; closing this client does.
+
+        Args:
+            timeout: Seconds per attempt, an ``httpx.Timeout``, or ``None`` for none.
+            max_retries: Retries after a failed attempt, where safe (0: none).
+            retry_policy: The delays between attempts.
+            deadline: An overall bound in seconds on each call, or ``None``.
+            organization_id: Another default organization.
+
+        Returns:
+            The new client.
+
+        Example:
+            >>> patient = client.with_options(timeout=120, max_retries=5)  # doctest: +SKIP
+        """
+        settings = self.settings.replace(
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            deadline=deadline,
+            organization_id=organization_id,
+        )
+        twin = type(self).__new__(type(self))
+        twin._transport = self._transport.derive(settings)
+        return twin
+
+    def __repr__(self) -> str:
+        url, org = self.settings.base_url, self.organization_id
+        return f"{type(self).__name__}(base_url={url!r}, organization_id={org!r})"
+
+
+class Client(_ClientBase[SyncTransport]):
     """A client of the Notebook API, with typed models and one pooled connection.
 
     Every option is keyword-only; an explicit argument beats the environment, which beats the
@@ -67,70 +157,27 @@ class Client:
         limits: httpx.Limits | None = None,
         clock: Clock | None = None,
     ) -> None:
-        settings = Settings.build(
-            base_url=base_url,
+        settings = self._settings(
             organization_id=organization_id,
             auth_token=auth_token,
             user_id=user_id,
             personal_access_token=personal_access_token,
+            base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
             retry_policy=retry_policy,
             deadline=deadline,
+            http_client=http_client,
+            http_client_type=httpx.Client,
         )
-        if http_client is not None and not isinstance(http_client, httpx.Client):  # pyright: ignore[reportUnnecessaryIsInstance] -- guards untyped callers
-            raise TypeError(
-                f"http_client must be an httpx.Client, got {type(http_client).__name__}"
-            )
         self._transport = SyncTransport(
             settings, http_client=http_client, clock=clock, limits=limits
         )
-
-    @classmethod
-    def _from_transport(cls, transport: SyncTransport) -> Self:
-        client = cls.__new__(cls)
-        client._transport = transport
-        return client
 
     @cached_property
     def notebooks(self) -> Notebooks:
         """The notebooks of the organization's training job definitions."""
         return Notebooks(self._transport)
-
-    @property
-    def settings(self) -> Settings:
-        """The settings in effect (credentials hidden in its ``repr``)."""
-        return self._transport.settings
-
-    @property
-    def organization_id(self) -> str | None:
-        """The default organization, or ``None``."""
-        return self._transport.settings.organization_id
-
-    def with_options(
-        self,
-        *,
-        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        retry_policy: RetryPolicy | NotGiven = NOT_GIVEN,
-        deadline: float | NotGiven | None = NOT_GIVEN,
-        organization_id: str | NotGiven = NOT_GIVEN,
-    ) -> Self:
-        """Return a copy with other options that shares this client's connection pool.
-
-        Closing the copy does not close the pool; closing this client does.
-
-        Example:
-            >>> patient = client.with_options(timeout=120, max_retries=5)  # doctest: +SKIP
-        """
-        settings = self.settings.replace(
-            timeout=timeout,
-            max_retries=max_retries,
-            retry_policy=retry_policy,
-            deadline=deadline,
-            organization_id=organization_id,
-        )
-        return self._from_transport(self._transport.derive(settings))
 
     def close(self) -> None:
         """Close the connection pool (unless it was passed in as ``http_client``)."""
@@ -147,7 +194,91 @@ class Client:
     ) -> None:
         self.close()
 
-    def __repr__(self) -> str:
-        return (
-            f"Client(base_url={self.settings.base_url!r}, organization_id={self.organization_id!r})"
+
+class AsyncClient(_ClientBase[AsyncTransport]):
+    """The asynchronous twin of :class:`Client`: the same options and methods, awaited.
+
+    Example:
+        >>> from abeja_notebooks import AsyncClient
+        >>> async with AsyncClient() as client:  # doctest: +SKIP
+        ...     nb = await client.notebooks.create("train-resnet", instance_type="cpu-1")
+        ...     await nb.wait_until("Running")
+        ...     async for event in nb.logs(follow=True, timeout=60):
+        ...         print(event.message)
+
+    Args:
+        organization_id: The default organization. Env ``ABEJA_ORGANIZATION_ID``.
+        auth_token: A platform auth token (Bearer). Env ``PLATFORM_AUTH_TOKEN``.
+        user_id: A user id, with ``personal_access_token`` (Basic, ``user-`` prefix added).
+            Env ``ABEJA_PLATFORM_USER_ID``.
+        personal_access_token: See ``user_id``. Env ``ABEJA_PLATFORM_PERSONAL_ACCESS_TOKEN``.
+        base_url: The API root. Env ``ABEJA_API_URL``; default ``https://api.abeja.io``.
+        timeout: Seconds per attempt, an ``httpx.Timeout``, or ``None`` for none. Env
+            ``ABEJA_SDK_CONNECTION_TIMEOUT``; default 30.
+        max_retries: Retries after a failed attempt, where safe; 0 disables them. Env
+            ``ABEJA_SDK_MAX_RETRY_COUNT``; default 3.
+        retry_policy: The delays between attempts (backoff, jitter, ``Retry-After`` cap).
+        deadline: An overall bound in seconds on each call, attempts and sleeps included.
+        http_client: An ``httpx.AsyncClient`` to send with, used as is and never closed by us.
+        limits: Connection-pool limits for the client we create (ignored with
+            ``http_client``), e.g. ``httpx.Limits(max_connections=20)``.
+        clock: Where time is read and sleeps happen (tests pass the emulator's clock).
+
+    Raises:
+        ConfigurationError: An environment variable holds an unusable value.
+        ValueError: An argument holds an unusable value.
+        TypeError: An argument has the wrong type.
+    """
+
+    def __init__(
+        self,
+        *,
+        organization_id: str | None = None,
+        auth_token: str | None = None,
+        user_id: str | None = None,
+        personal_access_token: str | None = None,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        retry_policy: RetryPolicy | None = None,
+        deadline: float | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        limits: httpx.Limits | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        settings = self._settings(
+            organization_id=organization_id,
+            auth_token=auth_token,
+            user_id=user_id,
+            personal_access_token=personal_access_token,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            deadline=deadline,
+            http_client=http_client,
+            http_client_type=httpx.AsyncClient,
         )
+        self._transport = AsyncTransport(
+            settings, http_client=http_client, clock=clock, limits=limits
+        )
+
+    @cached_property
+    def notebooks(self) -> AsyncNotebooks:
+        """The notebooks of the organization's training job definitions."""
+        return AsyncNotebooks(self._transport)
+
+    async def aclose(self) -> None:
+        """Close the connection pool (unless it was passed in as ``http_client``)."""
+        await self._transport.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

@@ -44,7 +44,7 @@ class RetryClass(Enum):
     IDEMPOTENT = "idempotent"
     """GET, PUT, DELETE: repeating the request cannot do harm."""
     ACTION = "action"
-    """start/stop: retried like an idempotent call; a 409 on a retry means the action took."""
+    """start/stop: retried like an idempotent call (a 409 on a retry means the action took)."""
     CREATE = "create"
     """POST create: retried only when the server cannot have acted on the request."""
 
@@ -60,6 +60,8 @@ class ApiRequest:
         params: Query parameters, only those given.
         body: The JSON body as bytes, or ``None`` for no body (and no ``Content-Type``).
         retry: How the request may be retried.
+        done_statuses: Statuses that, on a retry after an earlier attempt may have reached the
+            server, mean that attempt did the job (409 for start/stop, 404 for delete).
     """
 
     operation: str
@@ -68,6 +70,7 @@ class ApiRequest:
     params: Mapping[str, str | int] | None
     body: bytes | None
     retry: RetryClass
+    done_statuses: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +83,8 @@ class RawResponse:
         content: The body bytes.
         method: The verb of the request that got this answer.
         url: The URL of that request.
-        replayed: True when an earlier attempt of a start/stop probably reached the server and
-            this answer (a 409) only says the action had already been done.
+        replayed: True when an earlier attempt probably reached the server and did the job, and
+            this answer (a 409 to start/stop, a 404 to delete) only says it was done.
     """
 
     status_code: int
@@ -289,7 +292,9 @@ def update_request(
 def delete_request(organization_id: str, job_definition_name: str, notebook_id: str) -> ApiRequest:
     """``DELETE P/{id}``: no body, no ``Content-Type``."""
     path = _notebook_path(organization_id, job_definition_name, notebook_id)
-    return ApiRequest("delete notebook", "DELETE", path, None, None, RetryClass.IDEMPOTENT)
+    return ApiRequest(
+        "delete notebook", "DELETE", path, None, None, RetryClass.IDEMPOTENT, frozenset({404})
+    )
 
 
 def start_request(
@@ -312,13 +317,17 @@ def start_request(
         buckets=buckets,
         datasets=datasets,
     )
-    return ApiRequest("start notebook", "POST", path, None, _encode(body), RetryClass.ACTION)
+    return ApiRequest(
+        "start notebook", "POST", path, None, _encode(body), RetryClass.ACTION, frozenset({409})
+    )
 
 
 def stop_request(organization_id: str, job_definition_name: str, notebook_id: str) -> ApiRequest:
     """``POST P/{id}/stop``: body ``{}``."""
     path = _notebook_path(organization_id, job_definition_name, notebook_id) + "/stop"
-    return ApiRequest("stop notebook", "POST", path, None, _encode({}), RetryClass.ACTION)
+    return ApiRequest(
+        "stop notebook", "POST", path, None, _encode({}), RetryClass.ACTION, frozenset({409})
+    )
 
 
 def _check_token(value: object, what: str) -> str:

@@ -222,7 +222,8 @@ class ManagerBase(Generic[NotebookT]):
         request = ep.delete_request(org, job_definition_name, notebook_id)
 
         def parse(response: ep.RawResponse) -> None:
-            ep.parse_model(response, Message)
+            if not response.replayed:  # a replayed 404: an earlier attempt deleted it
+                ep.parse_model(response, Message)
 
         return Call(request, parse)
 

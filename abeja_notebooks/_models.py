@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Generic, TypeVar, cast
+from typing import Annotated, Any, Generic, Self, TypeVar, cast
 
 from dateutil import parser as dateutil_parser
 from pydantic import (
@@ -247,6 +247,11 @@ class BaseNotebook(_ApiModel, frozen=True):
 
     def __hash__(self) -> int:
         return hash((type(self), self.training_notebook_id))
+
+    def _take(self, other: BaseNotebook) -> Self:
+        """Take ``other``'s data in place and return this notebook."""
+        self._replace_data(other)
+        return self
 
     def _replace_data(self, other: BaseNotebook) -> None:
         """Take ``other``'s data in place (the object stays the same; its binding too)."""

@@ -43,10 +43,6 @@ class Notebook(BaseNotebook, frozen=True):
             raise unbound_error(self, method)
         return manager, org, job
 
-    def _take(self, other: BaseNotebook) -> Self:
-        self._replace_data(other)
-        return self
-
     def refresh(self) -> Self:
         """Re-read the notebook from the API, in place.
 

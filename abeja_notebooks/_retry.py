@@ -10,8 +10,8 @@
 | 429, 503                                  | retry              | retry        | retry  |
 | any other status                          | raise              | raise        | raise  |
 
-A start/stop retry answered with 409 after an earlier attempt may have reached the server is
-taken as success (the action had been done). ``create`` is never repeated once the server may
+A start/stop retry answered with 409, or a delete retry answered with 404, after an earlier
+attempt may have reached the server is taken as success: that attempt had done the job. ``create`` is never repeated once the server may
 have acted on it, so one call never makes two notebooks.
 """
 

@@ -255,12 +255,13 @@ class RetryLoop:
             logger.debug("%s %s -> %d", self.request.method, self.url, status)
         if 200 <= status < 300:
             return raw
-        if status == 409 and self.request.retry is RetryClass.ACTION and self.may_have_arrived:
+        if status in self.request.done_statuses and self.may_have_arrived:
             logger.info(
-                "%s %s answered 409 on attempt %d after an earlier attempt may have reached "
-                "the server: taking the action as done",
+                "%s %s answered %d on attempt %d after an earlier attempt may have reached "
+                "the server: taking it as done",
                 self.request.method,
                 self.url,
+                status,
                 self.attempts,
             )
             return RawResponse(

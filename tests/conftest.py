@@ -1,11 +1,33 @@
-"""Shared fixtures. The emulator fixtures come from the package's own pytest plugin."""
+"""Shared fixtures. The emulator fixtures come from the package's own pytest plugin.
+
+``client`` runs each test three times: the sync :class:`Client` over HTTP, the
+:class:`AsyncClient` over HTTP, and the ``AsyncClient`` through the emulator's in-process async
+transport (the async ones driven through :mod:`tests.dual`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any, cast
+
+import httpx
 import pytest
 
-from abeja_notebooks import APIClient, Client
-from abeja_notebooks.testing import Emulator, ManualClock
+from abeja_notebooks import (
+    APIClient,
+    AsyncClient,
+    AsyncNotebook,
+    Client,
+    Notebook,
+    RetryPolicy,
+)
+from abeja_notebooks.testing import Emulator, EmulatorServer, ManualClock
+from abeja_notebooks.testing.pytest_plugin import TEST_TOKEN
+
+from .dual import Portal, blocking, unwrap
+from .support import ORG, MakeClient
+
+VARIANTS = ["sync", "async", "async-inprocess"]
 
 
 @pytest.fixture(autouse=True)
@@ -37,8 +59,83 @@ def emulator(notebook_emulator: Emulator) -> Emulator:
 
 
 @pytest.fixture
-def client(notebook_client: Client) -> Client:
+def sync_client(notebook_client: Client) -> Client:
+    """The sync client only, for behaviour that has no async twin."""
     return notebook_client
+
+
+@pytest.fixture(params=VARIANTS)
+def variant(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    return name
+
+
+@pytest.fixture
+def make_client(
+    variant: str,
+    notebook_emulator_server: EmulatorServer,
+    emulator: Emulator,
+    clock: ManualClock,
+) -> Iterator[MakeClient]:
+    """Build clients of the test's variant, bound to the emulator; closed afterwards."""
+    portal: Portal | None = None
+    made: list[Any] = []
+
+    def make(*, inprocess: bool = False, **overrides: Any) -> Client:
+        """A client with the fixtures' options, ``overrides`` applied; ``inprocess`` sends
+        through the emulator's in-process transport instead of HTTP."""
+        nonlocal portal
+        options: dict[str, Any] = {
+            "base_url": notebook_emulator_server.base_url,
+            "organization_id": ORG,
+            "auth_token": TEST_TOKEN,
+            "retry_policy": RetryPolicy(jitter=0.0),
+            "clock": clock,
+            **overrides,
+        }
+        if variant == "sync":
+            if inprocess:
+                options["http_client"] = httpx.Client(transport=emulator.transport())
+            client = Client(**options)
+            made.append(client)
+            return client
+        if inprocess or (variant == "async-inprocess" and "base_url" not in overrides):
+            options["base_url"] = "http://emulator.invalid"
+            options["http_client"] = httpx.AsyncClient(transport=emulator.async_transport())
+        portal = portal or Portal()
+        async_client = AsyncClient(**options)
+        made.append(async_client)
+        return blocking_client(async_client, portal)
+
+    yield make
+    for made_client in made:
+        client = unwrap(made_client)
+        if isinstance(client, Client):
+            client.close()
+            client._transport.http.close()  # pyright: ignore[reportPrivateUsage]
+        else:
+            assert portal is not None
+            transport = client._transport  # pyright: ignore[reportPrivateUsage]
+            portal.run(transport.http.aclose())  # ours, or the in-process one handed in
+    if portal is not None:
+        portal.close()
+
+
+def blocking_client(client: AsyncClient, portal: Portal) -> Client:
+    """``client`` seen through a synchronous view, typed as the sync client it mimics."""
+    return cast("Client", blocking(client, portal))
+
+
+@pytest.fixture
+def notebook_class(variant: str) -> type[Notebook]:
+    """The notebook class the test's client hands out."""
+    # Both classes share every field the tests read; the views make their methods alike.
+    return cast("type[Notebook]", Notebook if variant == "sync" else AsyncNotebook)
+
+
+@pytest.fixture
+def client(make_client: MakeClient) -> Client:
+    return make_client()
 
 
 @pytest.fixture

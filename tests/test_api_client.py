@@ -235,3 +235,21 @@ def test_a_real_conflict_still_raises(api: APIClient, emulator: Emulator) -> Non
 
     assert caught.value.status_code == 409
     assert len(emulator.requests) == 1
+
+
+def test_a_delete_retried_after_a_lost_answer_reports_the_deletion(
+    api: APIClient, emulator: Emulator
+) -> None:
+    (nid,) = emulator.seed(1)
+    emulator.inject(drop=True, after=True, method="DELETE")
+
+    assert api.delete_notebook(ORG, JOB, nid) == {"value": {"message": f"{nid} deleted"}}
+    assert emulator.notebooks() == []
+    assert [r.method for r in emulator.requests] == ["DELETE", "DELETE"]
+
+
+def test_a_delete_of_a_missing_notebook_still_raises(api: APIClient, emulator: Emulator) -> None:
+    with pytest.raises(NotFound):
+        api.delete_notebook(ORG, JOB, "1999999999999")
+
+    assert len(emulator.requests) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 
 import pytest
 
@@ -16,6 +17,7 @@ from abeja_notebooks import (
 )
 from abeja_notebooks.testing import Emulator, ManualClock
 
+from .dual import blocking_view, unwrap
 from .support import JOB, ORG, PREFIX
 
 
@@ -23,10 +25,12 @@ def paths(emulator: Emulator) -> list[tuple[str, str]]:
     return [(r.method, r.raw_path.removeprefix(PREFIX)) for r in emulator.requests]
 
 
-def test_create_returns_a_bound_typed_notebook(client: Client, emulator: Emulator) -> None:
+def test_create_returns_a_bound_typed_notebook(
+    client: Client, emulator: Emulator, notebook_class: type[Notebook]
+) -> None:
     nb = client.notebooks.create(JOB, instance_type="cpu-1", notebook_type="lab")
 
-    assert isinstance(nb, Notebook)
+    assert type(unwrap(nb)) is notebook_class
     assert nb.status is NotebookStatus.PENDING
     assert nb.instance_type == "cpu-1"
     assert (nb.job_definition_name, nb.organization_id) == (JOB, ORG)
@@ -173,11 +177,13 @@ def test_repr_and_attribute_access_do_no_io(client: Client, emulator: Emulator) 
     assert "emulator-test-token" not in text
 
 
-def test_equality_compares_data_not_the_client(client: Client, emulator: Emulator) -> None:
+def test_equality_compares_data_not_the_client(
+    client: Client, emulator: Emulator, notebook_class: type[Notebook]
+) -> None:
     (nid,) = emulator.seed(1)
     fetched = client.notebooks.get(JOB, nid)
     listed = next(iter(client.notebooks.list(JOB)))
-    hand_built = Notebook.model_validate(fetched.to_dict())
+    hand_built = notebook_class.model_validate(fetched.to_dict())
 
     assert fetched == listed == hand_built
     assert fetched.update(instance_type="cpu-8") != hand_built
@@ -200,9 +206,11 @@ def test_to_dict_and_to_json_use_the_api_keys_and_keep_unknown_fields(
     ["refresh", "update", "start", "stop", "delete", "logs", "recent_logs", "wait_until"],
 )
 def test_a_hand_built_notebook_says_clearly_that_it_is_unbound(
-    client: Client, emulator: Emulator, method: str
+    client: Client, emulator: Emulator, method: str, notebook_class: type[Notebook]
 ) -> None:
-    nb = Notebook.model_validate(client.notebooks.create(JOB).to_dict())
+    nb = blocking_view(
+        client, notebook_class.model_validate(client.notebooks.create(JOB).to_dict())
+    )
     before = len(emulator.requests)
 
     call = (lambda: nb.wait_until("Running")) if method == "wait_until" else getattr(nb, method)
@@ -211,18 +219,16 @@ def test_a_hand_built_notebook_says_clearly_that_it_is_unbound(
         call()
 
     message = str(caught.value)
-    assert f"Notebook.{method}() needs a client" in message
+    assert f"{notebook_class.__name__}.{method}() needs a client" in message
     assert "built by hand" in message
     assert f"client.notebooks.{method}(" in message
     assert len(emulator.requests) == before
 
 
 def test_a_pickled_notebook_keeps_its_data_but_not_its_client(client: Client) -> None:
-    import pickle
-
     nb = client.notebooks.create(JOB)
 
-    copy = pickle.loads(pickle.dumps(nb))
+    copy = blocking_view(client, pickle.loads(pickle.dumps(unwrap(nb))))
 
     assert copy == nb
     with pytest.raises(UnboundNotebookError):
