@@ -40,7 +40,7 @@ class _ClientBase(Generic[_Transport]):
     ) -> Settings:
         if http_client is not None and not isinstance(http_client, http_client_type):
             kind = type(http_client).__name__
-            raise TypeError(f"http_client must be an {http_client_type.__qualname__}, got {kind}")
+            raise TypeError(f"http_client must be an httpx.{http_client_type.__name__}, got {kind}")
         return Settings.build(
             base_url=base_url,
             organization_id=organization_id,

@@ -11,8 +11,9 @@
 | any other status                          | raise              | raise        | raise  |
 
 A start/stop retry answered with 409, or a delete retry answered with 404, after an earlier
-attempt may have reached the server is taken as success: that attempt had done the job. ``create`` is never repeated once the server may
-have acted on it, so one call never makes two notebooks.
+attempt may have reached the server is taken as success: that attempt had done the job.
+``create`` is never repeated once the server may have acted on it, so one call never makes two
+notebooks.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 import httpx
 
 from ._config import MISSING_CREDENTIALS_HELP, Settings, configure_logging_from_env
-from ._endpoints import ApiRequest, RawResponse, RetryClass
+from ._endpoints import ApiRequest, RawResponse
 from ._errors import (
     STATUS_ERRORS,
     AbejaError,

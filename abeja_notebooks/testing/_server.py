@@ -79,6 +79,30 @@ class EmulatorServer:
         """Whether the server is accepting connections."""
         return self._httpd is not None
 
+    @property
+    def connections_accepted(self) -> int:
+        """How many TCP connections the server has accepted since it started (0 if stopped).
+
+        A client that reuses its connections (keep-alive) keeps this low.
+        """
+        httpd = self._httpd
+        return 0 if httpd is None else httpd.accepted
+
+    @property
+    def open_connections(self) -> int:
+        """How many TCP connections are open right now (0 if stopped)."""
+        httpd = self._httpd
+        return 0 if httpd is None else httpd.open_count
+
+    @property
+    def peak_open_connections(self) -> int:
+        """The most TCP connections that were open at the same time (0 if stopped).
+
+        Tests use it to check that a client's connection pool is bounded.
+        """
+        httpd = self._httpd
+        return 0 if httpd is None else httpd.peak_open
+
     def start(self) -> Self:
         """Bind the port and start serving in a background thread.
 
@@ -158,6 +182,8 @@ class _HTTPServer(ThreadingHTTPServer):
         self.stopping = threading.Event()
         self._connections: set[socket.socket] = set()
         self._connection_threads: list[threading.Thread] = []
+        self.accepted = 0
+        self.peak_open = 0
         self._connections_lock = threading.Lock()
         self._wake_reader, self._wake_writer = socket.socketpair()
         try:
@@ -217,6 +243,8 @@ class _HTTPServer(ThreadingHTTPServer):
         with self._connections_lock:
             if isinstance(request, socket.socket):
                 self._connections.add(request)
+            self.accepted += 1
+            self.peak_open = max(self.peak_open, len(self._connections))
             self._connection_threads = [
                 alive for alive in self._connection_threads if alive.is_alive()
             ]
@@ -234,6 +262,11 @@ class _HTTPServer(ThreadingHTTPServer):
     ) -> None:
         # Quiet: a client that goes away mid-request is not the server's problem.
         _log.debug("emulator server: error on a connection from %s", client_address, exc_info=True)
+
+    @property
+    def open_count(self) -> int:
+        with self._connections_lock:
+            return len(self._connections)
 
     def close_connections(self) -> None:
         with self._connections_lock:

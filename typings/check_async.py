@@ -1,0 +1,91 @@
+"""Type-level tests of the asynchronous API: checked by mypy --strict and pyright strict, never run.
+
+The async surface mirrors the sync one: awaited results are the same models, iteration is
+``async for``, and forgetting an ``await`` or using ``for`` instead of ``async for`` is rejected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import assert_type
+
+import httpx
+
+from abeja_notebooks import (
+    AsyncClient,
+    AsyncNotebook,
+    AsyncNotebookIterator,
+    AsyncNotebooks,
+    BaseNotebook,
+    Creator,
+    LogEvent,
+    LogPage,
+    Notebook,
+    NotebookPage,
+    NotebookStatus,
+)
+
+
+async def client_surface() -> None:
+    client = AsyncClient(organization_id="1", auth_token="t", limits=httpx.Limits())
+    assert_type(client.notebooks, AsyncNotebooks)
+    assert_type(client.with_options(deadline=60), AsyncClient)
+    async with AsyncClient(http_client=httpx.AsyncClient()) as entered:
+        assert_type(entered, AsyncClient)
+    await client.aclose()
+
+
+async def manager_results(notebooks: AsyncNotebooks) -> None:
+    assert_type(await notebooks.create("job", instance_type="cpu-1"), AsyncNotebook)
+    assert_type(await notebooks.get("job", "id"), AsyncNotebook)
+    assert_type(await notebooks.update("job", "id", image="img"), AsyncNotebook)
+    assert_type(await notebooks.start("job", "id"), AsyncNotebook)
+    assert_type(await notebooks.stop("job", "id"), AsyncNotebook)
+    assert_type(await notebooks.delete("job", "id"), None)
+    assert_type(notebooks.list("job", page_size=10), AsyncNotebookIterator)
+    assert_type(await notebooks.list_page("job", limit=5), NotebookPage[AsyncNotebook])
+    assert_type(await notebooks.recent_logs("job", "id"), LogPage)
+    assert_type(notebooks.logs("job", "id", follow=True), AsyncIterator[LogEvent])
+    assert_type(await notebooks.wait_until("job", "id", "Running"), AsyncNotebook)
+
+
+async def iteration(notebooks: AsyncNotebooks) -> None:
+    async for nb in notebooks.list("job"):
+        assert_type(nb, AsyncNotebook)
+        assert_type(nb.created_at, datetime)
+        assert_type(nb.status, NotebookStatus)
+        assert_type(nb.creator, Creator)
+    async for page in notebooks.list("job").pages():
+        assert_type(page, NotebookPage[AsyncNotebook])
+    async for event in notebooks.logs("job", "id", history=True):
+        assert_type(event, LogEvent)
+
+
+async def bound_notebook(nb: AsyncNotebook) -> None:
+    assert_type(await nb.refresh(), AsyncNotebook)
+    assert_type(await nb.update(instance_type="cpu-4"), AsyncNotebook)
+    assert_type(await nb.start(notebook_type="lab"), AsyncNotebook)
+    assert_type(await nb.stop(), AsyncNotebook)
+    assert_type(await nb.delete(), None)
+    assert_type(await nb.wait_until(NotebookStatus.STOPPED), AsyncNotebook)
+    assert_type(nb.logs(), AsyncIterator[LogEvent])
+    assert_type(nb.id, str)
+
+
+def siblings(sync_nb: Notebook, async_nb: AsyncNotebook) -> None:
+    shared: list[BaseNotebook] = [sync_nb, async_nb]  # both are notebooks with the same fields
+    assert_type(shared[0].modified_at, datetime)
+
+
+async def misuse(client: AsyncClient, nb: AsyncNotebook) -> None:
+    nb.refresh().status  # type: ignore[attr-defined]
+    for _ in client.notebooks.list("job"):  # type: ignore[attr-defined]
+        pass
+    for _ in nb.logs():  # type: ignore[attr-defined]
+        pass
+    await client.notebooks.get("job")  # type: ignore[call-arg]
+    nb.status = NotebookStatus.FAILED  # type: ignore[misc]
+    AsyncClient(http_client=httpx.Client())  # type: ignore[arg-type]
+    with client:  # type: ignore[attr-defined]
+        pass
