@@ -79,7 +79,7 @@ def siblings(sync_nb: Notebook, async_nb: AsyncNotebook) -> None:
 
 
 async def misuse(client: AsyncClient, nb: AsyncNotebook) -> None:
-    nb.refresh().status  # type: ignore[attr-defined]
+    _ = nb.refresh().status  # type: ignore[attr-defined]
     for _ in client.notebooks.list("job"):  # type: ignore[attr-defined]
         pass
     for _ in nb.logs():  # type: ignore[attr-defined]
