@@ -1,0 +1,270 @@
+"""Every command through typer's runner, against the emulator over HTTP."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from abeja_notebooks.cli import _app
+from abeja_notebooks.cli._app import app
+from abeja_notebooks.testing import Emulator, EmulatorServer
+from tests.support import JOB, ORG
+
+COMMANDS = ["list", "get", "create", "update", "start", "stop", "delete", "logs", "wait"]
+
+
+@pytest.fixture
+def cli(notebook_emulator_server: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("ABEJA_API_URL", notebook_emulator_server.base_url)
+    monkeypatch.setenv("ABEJA_ORGANIZATION_ID", ORG)
+    monkeypatch.setenv("PLATFORM_AUTH_TOKEN", "cli-token")
+    return CliRunner()
+
+
+def invoke(cli: CliRunner, *args: str, stdin: str | None = None) -> Result:
+    return cli.invoke(app, list(args), input=stdin)
+
+
+def as_json(result: Result) -> Any:
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_list_shows_a_table_for_people(cli: CliRunner, emulator: Emulator) -> None:
+    ids = emulator.seed(3)
+
+    result = invoke(cli, "list", JOB)
+
+    assert result.exit_code == 0
+    header, *rows = result.stdout.strip().splitlines()
+    assert header.split() == ["ID", "NAME", "STATUS", "INSTANCE", "IMAGE", "CREATOR", "CREATED"]
+    assert [row.split()[0] for row in rows] == ids
+    assert all("Stopped" in row and "ago)" in row for row in rows)
+    assert "\x1b[" not in result.stdout
+
+
+def test_list_as_json_is_the_apis_own_documents(cli: CliRunner, emulator: Emulator) -> None:
+    emulator.seed(2)
+
+    assert as_json(invoke(cli, "-o", "json", "list", JOB)) == emulator.notebooks()
+
+
+def test_list_as_ids_prints_one_id_per_line(cli: CliRunner, emulator: Emulator) -> None:
+    ids = emulator.seed(4)
+
+    result = invoke(cli, "--output", "ids", "list", JOB, "--page-size", "3", "--max-items", "3")
+
+    assert result.stdout.splitlines() == ids[:3]
+
+
+def test_an_empty_listing_says_so(cli: CliRunner) -> None:
+    assert invoke(cli, "list", JOB).stdout.strip() == "No notebooks."
+
+
+def test_get_shows_one_notebook(cli: CliRunner, emulator: Emulator) -> None:
+    (nid,) = emulator.seed(1)
+
+    table = invoke(cli, "get", JOB, nid)
+
+    assert table.exit_code == 0
+    assert f"id              {nid}" in table.stdout
+    assert "status          Stopped" in table.stdout
+    assert as_json(invoke(cli, "-o", "json", "get", JOB, nid)) == emulator.notebook(nid)
+
+
+def test_create_sends_the_options_and_can_wait(cli: CliRunner, emulator: Emulator) -> None:
+    emulator.start_delay = 0
+
+    created = as_json(
+        invoke(
+            cli,
+            "-o",
+            "json",
+            "create",
+            JOB,
+            "--instance-type",
+            "cpu-4",
+            "--image",
+            "abeja-inc/all-cpu:19.10",
+            "--type",
+            "lab",
+            "--wait",
+        )
+    )
+
+    assert created["status"] == "Running"
+    assert emulator.requests[0].json == {
+        "instance_type": "cpu-4",
+        "image": "abeja-inc/all-cpu:19.10",
+        "notebook_type": "lab",
+    }
+
+
+def test_update_start_and_stop(cli: CliRunner, emulator: Emulator) -> None:
+    emulator.start_delay = 0
+    (nid,) = emulator.seed(1)
+
+    updated = as_json(invoke(cli, "-o", "json", "update", JOB, nid, "--instance-type", "cpu-2"))
+    started = as_json(invoke(cli, "-o", "json", "start", JOB, nid, "--wait"))
+    stopped = as_json(invoke(cli, "-o", "json", "stop", JOB, nid, "--wait"))
+
+    assert updated["instance_type"] == "cpu-2"
+    assert started["status"] == "Running"
+    assert stopped["status"] == "Stopped"
+
+
+def test_delete_with_yes_deletes_without_asking(cli: CliRunner, emulator: Emulator) -> None:
+    (nid,) = emulator.seed(1)
+
+    result = invoke(cli, "delete", JOB, nid, "--yes")
+
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"Deleted notebook {nid}."
+    assert emulator.notebooks() == []
+
+
+@pytest.mark.parametrize(("answer", "kept"), [("n\n", True), ("y\n", False)])
+def test_delete_asks_on_a_terminal(
+    cli: CliRunner,
+    emulator: Emulator,
+    monkeypatch: pytest.MonkeyPatch,
+    answer: str,
+    kept: bool,
+) -> None:
+    (nid,) = emulator.seed(1)
+    monkeypatch.setattr(_app, "_can_ask", lambda: True)
+
+    result = invoke(cli, "delete", JOB, nid, stdin=answer)
+
+    assert f"Delete notebook {nid} of {JOB}?" in result.stdout
+    assert (len(emulator.notebooks()) == 1) is kept
+    assert result.exit_code == (1 if kept else 0)
+
+
+def test_logs_prints_recent_lines_and_json(cli: CliRunner, emulator: Emulator) -> None:
+    emulator.start_delay = 0
+    (nid,) = emulator.seed(1, status="Running")
+    emulator.advance(2)
+    truth = emulator.log_events(nid)
+
+    lines = invoke(cli, "logs", JOB, nid).stdout.splitlines()
+    documents = as_json(invoke(cli, "-o", "json", "logs", JOB, nid))
+
+    assert [line.split(" ", 2)[2] for line in lines] == [e["message"] for e in truth]
+    assert documents == truth
+
+
+def test_logs_follow_prints_json_lines_and_ends_when_the_notebook_is_stopped(
+    cli: CliRunner, emulator: Emulator
+) -> None:
+    (nid,) = emulator.seed(1)
+    emulator.append_log(nid, "only line")
+
+    result = invoke(cli, "-o", "json", "logs", JOB, nid, "--follow", "--poll-interval", "0.01")
+
+    assert result.exit_code == 0
+    assert [json.loads(line)["message"] for line in result.stdout.splitlines()] == ["only line"]
+
+
+def test_wait_returns_when_the_status_is_reached(cli: CliRunner, emulator: Emulator) -> None:
+    (nid,) = emulator.seed(1, status="Running")
+
+    result = invoke(cli, "-o", "ids", "wait", JOB, nid, "--status", "Running", "-s", "Failed")
+
+    assert result.exit_code == 0
+    assert result.stdout.strip() == nid
+
+
+def test_wait_that_times_out_exits_1_with_one_line(cli: CliRunner, emulator: Emulator) -> None:
+    (nid,) = emulator.seed(1)
+
+    result = invoke(
+        cli, "wait", JOB, nid, "--status", "Running", "--timeout", "0.05", "--poll-interval", "0.01"
+    )
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith("abeja-notebooks: wait failed: notebook")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_api_error_is_one_line_with_status_and_request_id(
+    cli: CliRunner, emulator: Emulator
+) -> None:
+    result = invoke(cli, "get", JOB, "1999999999999")
+
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("abeja-notebooks: API error 404: 404 Not Found for GET ")
+    assert f"(request id {emulator.requests[0].request_id})" in line
+    assert "Traceback" not in result.output
+
+
+def test_rejected_credentials_say_what_to_check(
+    notebook_emulator_server: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    strict = Emulator(tokens=["right"])
+    with EmulatorServer(strict) as server:
+        monkeypatch.setenv("ABEJA_API_URL", server.base_url)
+        monkeypatch.setenv("ABEJA_ORGANIZATION_ID", ORG)
+        result = CliRunner().invoke(app, ["--token", "wrong", "list", JOB])
+
+    assert result.exit_code == 1
+    assert "API error 401" in result.stderr
+    assert "check PLATFORM_AUTH_TOKEN or --token" in result.stderr
+    assert "wrong" not in result.stderr
+
+
+def test_missing_credentials_name_the_variables_to_set(
+    notebook_emulator_server: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ABEJA_API_URL", notebook_emulator_server.base_url)
+
+    result = CliRunner().invoke(app, ["--organization", ORG, "list", JOB])
+
+    assert result.exit_code == 1
+    assert "PLATFORM_AUTH_TOKEN" in result.stderr
+    assert "ABEJA_PLATFORM_USER_ID" in result.stderr
+
+
+def test_usage_errors_exit_2(cli: CliRunner, emulator: Emulator) -> None:
+    missing = invoke(cli, "get", JOB)
+    bad_type = invoke(cli, "create", JOB, "--type", "jupyter")
+    bad_instance = invoke(cli, "create", JOB, "--instance-type", "huge")
+
+    assert (missing.exit_code, bad_type.exit_code, bad_instance.exit_code) == (2, 2, 2)
+    assert "instance_type must look like" in bad_instance.stderr
+    assert emulator.requests == []
+
+
+def test_debug_shows_the_traceback(cli: CliRunner) -> None:
+    result = invoke(cli, "--debug", "get", JOB, "1999999999999")
+
+    assert result.exit_code == 1
+    assert type(result.exception).__name__ == "NotFound"
+
+
+def test_version(cli: CliRunner) -> None:
+    result = invoke(cli, "--version")
+
+    assert result.exit_code == 0
+    assert result.stdout.startswith("abeja-notebooks 0.")
+
+
+@pytest.mark.parametrize("command", [*COMMANDS, "demo"])
+def test_every_command_has_help_with_an_example(cli: CliRunner, command: str) -> None:
+    result = invoke(cli, command, "--help")
+
+    assert result.exit_code == 0
+    assert "Example: abeja-notebooks " in result.stdout
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_scripts_exist_for_each_shell(cli: CliRunner, shell: str) -> None:
+    result = invoke(cli, "--show-completion", shell)
+
+    assert result.exit_code == 0
+    assert "_ABEJA_NOTEBOOKS_COMPLETE" in result.stdout

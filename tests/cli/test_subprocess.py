@@ -1,0 +1,155 @@
+"""Each command as a real process against ``abeja-notebooks emulator`` over HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support import JOB, ORG
+
+SCRIPT = str(Path(sys.executable).parent / "abeja-notebooks")
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[dict[str, str]]:
+    """``abeja-notebooks emulator`` on a free port; the env a user would export for it."""
+    process = subprocess.Popen(
+        [SCRIPT, "emulator", "--port", "0", "--start-delay", "0.2", "--log-interval", "0.05"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    url = process.stdout.readline().strip()
+    banner = [process.stdout.readline() for _ in range(4)]
+    assert url.startswith("http://127.0.0.1:")
+    assert f"export ABEJA_API_URL={url}\n" in banner
+    assert f"export ABEJA_ORGANIZATION_ID={ORG}\n" in banner
+    env = {
+        **os.environ,
+        "ABEJA_API_URL": url,
+        "ABEJA_ORGANIZATION_ID": ORG,
+        "PLATFORM_AUTH_TOKEN": "subprocess-token",
+    }
+    yield env
+    process.send_signal(signal.SIGINT)
+    process.communicate(timeout=10)  # also closes the pipes
+    assert process.returncode == 0
+
+
+def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [SCRIPT, *args], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def ok_json(env: dict[str, str], *args: str) -> Any:
+    done = cli(env, "-o", "json", *args)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_the_whole_lifecycle_as_processes(served: dict[str, str]) -> None:
+    created = ok_json(served, "create", JOB, "--instance-type", "cpu-1", "--wait")
+    nid = created["training_notebook_id"]
+    assert created["status"] == "Running"
+
+    assert ok_json(served, "get", JOB, nid)["training_notebook_id"] == nid
+    assert nid in cli(served, "-o", "ids", "list", JOB).stdout.split()
+    table = cli(served, "list", JOB)
+    assert table.returncode == 0
+    assert "Running" in table.stdout
+    assert "\x1b[" not in table.stdout  # piped: no colour codes
+    assert ok_json(served, "update", JOB, nid, "--image", "abeja-inc/all-gpu:20.10")["image"] == (
+        "abeja-inc/all-gpu:20.10"
+    )
+    assert ok_json(served, "logs", JOB, nid)  # some lines already
+    assert ok_json(served, "stop", JOB, nid, "--wait")["status"] == "Stopped"
+    assert ok_json(served, "start", JOB, nid)["status"] == "Pending"
+    assert ok_json(served, "wait", JOB, nid, "--status", "Running")["status"] == "Running"
+    deleted = cli(served, "delete", JOB, nid, "--yes")
+    assert (deleted.returncode, deleted.stdout.strip()) == (0, f"Deleted notebook {nid}.")
+
+
+def test_logs_follow_ends_when_the_notebook_stops(served: dict[str, str]) -> None:
+    nid = ok_json(served, "create", JOB, "--wait")["training_notebook_id"]
+    follower = subprocess.Popen(
+        [SCRIPT, "-o", "json", "logs", JOB, nid, "--follow", "--poll-interval", "0.05"],
+        env=served,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1.0)
+    assert cli(served, "stop", JOB, nid).returncode == 0
+    out, err = follower.communicate(timeout=30)
+
+    assert follower.returncode == 0, err
+    messages = [json.loads(line)["message"] for line in out.splitlines()]
+    assert len(messages) >= 5
+    assert len(messages) == len(set(messages))  # nothing twice
+    assert ok_json(served, "logs", JOB, nid, "--history") == [
+        json.loads(line) for line in out.splitlines()
+    ]
+
+
+def test_ctrl_c_during_follow_exits_130_without_a_traceback(served: dict[str, str]) -> None:
+    nid = ok_json(served, "create", JOB, "--wait")["training_notebook_id"]
+    follower = subprocess.Popen(
+        [SCRIPT, "logs", JOB, nid, "--follow", "--poll-interval", "0.05"],
+        env=served,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1.5)
+    follower.send_signal(signal.SIGINT)
+    _, err = follower.communicate(timeout=30)
+
+    assert follower.returncode == 130
+    assert "Traceback" not in err
+
+
+def test_errors_are_one_line_with_exit_1(served: dict[str, str]) -> None:
+    done = cli(served, "get", JOB, "1999999999999")
+
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.count("\n") == 1
+    assert "API error 404" in done.stderr
+    assert "request id" in done.stderr
+
+
+def test_usage_errors_exit_2(served: dict[str, str]) -> None:
+    assert cli(served, "get").returncode == 2
+    assert cli(served, "create", JOB, "--instance-type", "big").returncode == 2
+
+
+def test_the_emulator_command_documents_its_options(served: dict[str, str]) -> None:
+    done = cli(served, "emulator", "--help")
+
+    assert done.returncode == 0
+    assert "--port" in done.stdout
+    assert "--job-definition" in done.stdout
+
+
+def test_without_the_cli_extra_it_prints_the_install_command() -> None:
+    code = "import sys; sys.modules['typer'] = None; from abeja_notebooks.cli import main; main()"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert done.returncode == 1
+    assert 'pip install "abeja-notebooks[cli]"' in done.stderr
+    assert "Traceback" not in done.stderr
