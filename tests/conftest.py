@@ -7,6 +7,7 @@ transport (the async ones driven through :mod:`tests.dual`).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any, cast
 
@@ -21,6 +22,7 @@ from abeja_notebooks import (
     Notebook,
     RetryPolicy,
 )
+from abeja_notebooks import _config as config  # pyright: ignore[reportPrivateUsage] -- tests reset its logging switch
 from abeja_notebooks.testing import Emulator, EmulatorServer, ManualClock
 from abeja_notebooks.testing.pytest_plugin import TEST_TOKEN
 
@@ -46,6 +48,21 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "ABEJA_NOTEBOOKS_LOG",
     ):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """Whatever a test does to the SDK's logger (the CLI's --debug, ABEJA_NOTEBOOKS_LOG), the
+    next test starts with it as it was."""
+    logger, root = logging.getLogger("abeja_notebooks"), logging.getLogger()
+    state = (logger.level, list(logger.handlers), root.level, list(root.handlers))
+    configured = config._log_configured  # pyright: ignore[reportPrivateUsage]
+    yield
+    logger.setLevel(state[0])
+    logger.handlers[:] = state[1]
+    root.setLevel(state[2])
+    root.handlers[:] = state[3]
+    config._log_configured = configured  # pyright: ignore[reportPrivateUsage]
 
 
 @pytest.fixture
