@@ -1,40 +1,59 @@
 """abeja-notebooks: a typed SDK for the ABEJA Platform Notebook API.
 
-Start with :class:`Client` (typed models, lazy pagination, log following, waiters) or
-:class:`APIClient` (the drop-in, dict-returning replacement for ``abeja.notebook.APIClient``).
+Start with [`Client`][abeja_notebooks.Client] (typed models, lazy pagination, log following,
+waiters) or [`APIClient`][abeja_notebooks.APIClient] (the drop-in, dict-returning replacement for
+``abeja.notebook.APIClient``).
+
+The names below load on first use (PEP 562), so ``import abeja_notebooks`` costs almost
+nothing until a client or model is touched; type checkers see ordinary imports.
 """
 
-from ._api_client import APIClient
-from ._async_resources import AsyncNotebook, AsyncNotebookIterator, AsyncNotebooks
-from ._client import AsyncClient, Client
-from ._config import NOT_GIVEN, Credentials, NotGiven, RetryPolicy
-from ._errors import (
-    AbejaError,
-    APIConnectionError,
-    APITimeoutError,
-    BadGateway,
-    BadRequest,
-    ConfigurationError,
-    Conflict,
-    Forbidden,
-    GatewayTimeout,
-    HttpError,
-    InternalServerError,
-    MethodNotAllowed,
-    NotebookFailed,
-    NotFound,
-    ResponseValidationError,
-    ServiceUnavailable,
-    TooManyRequests,
-    Unauthorized,
-    UnboundNotebookError,
-    UnprocessableEntity,
-    WaitTimeout,
-)
-from ._models import BaseNotebook, Creator, LogEvent, LogPage, Message, NotebookPage, NotebookStatus
-from ._resources import Notebook, NotebookIterator, Notebooks
-from ._transport import Clock, SystemClock
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from ._api_client import APIClient
+    from ._async_resources import AsyncNotebook, AsyncNotebookIterator, AsyncNotebooks
+    from ._client import AsyncClient, Client
+    from ._config import NOT_GIVEN, Credentials, NotGiven, RetryPolicy
+    from ._errors import (
+        AbejaError,
+        APIConnectionError,
+        APITimeoutError,
+        BadGateway,
+        BadRequest,
+        ConfigurationError,
+        Conflict,
+        Forbidden,
+        GatewayTimeout,
+        HttpError,
+        InternalServerError,
+        MethodNotAllowed,
+        NotebookFailed,
+        NotFound,
+        ResponseValidationError,
+        ServiceUnavailable,
+        TooManyRequests,
+        Unauthorized,
+        UnboundNotebookError,
+        UnprocessableEntity,
+        WaitTimeout,
+    )
+    from ._models import (
+        BaseNotebook,
+        Creator,
+        LogEvent,
+        LogPage,
+        Message,
+        NotebookPage,
+        NotebookStatus,
+    )
+    from ._resources import Notebook, NotebookIterator, Notebooks
+    from ._transport import Clock, SystemClock
 
 __all__ = [
     "NOT_GIVEN",
@@ -82,3 +101,62 @@ __all__ = [
     "WaitTimeout",
     "__version__",
 ]
+
+_LAZY: dict[str, str] = {
+    "APIClient": "._api_client",
+    "APIConnectionError": "._errors",
+    "APITimeoutError": "._errors",
+    "AbejaError": "._errors",
+    "AsyncClient": "._client",
+    "AsyncNotebook": "._async_resources",
+    "AsyncNotebookIterator": "._async_resources",
+    "AsyncNotebooks": "._async_resources",
+    "BadGateway": "._errors",
+    "BadRequest": "._errors",
+    "BaseNotebook": "._models",
+    "Client": "._client",
+    "Clock": "._transport",
+    "ConfigurationError": "._errors",
+    "Conflict": "._errors",
+    "Creator": "._models",
+    "Credentials": "._config",
+    "Forbidden": "._errors",
+    "GatewayTimeout": "._errors",
+    "HttpError": "._errors",
+    "InternalServerError": "._errors",
+    "LogEvent": "._models",
+    "LogPage": "._models",
+    "Message": "._models",
+    "MethodNotAllowed": "._errors",
+    "NOT_GIVEN": "._config",
+    "NotFound": "._errors",
+    "NotGiven": "._config",
+    "Notebook": "._resources",
+    "NotebookFailed": "._errors",
+    "NotebookIterator": "._resources",
+    "NotebookPage": "._models",
+    "NotebookStatus": "._models",
+    "Notebooks": "._resources",
+    "ResponseValidationError": "._errors",
+    "RetryPolicy": "._config",
+    "ServiceUnavailable": "._errors",
+    "SystemClock": "._transport",
+    "TooManyRequests": "._errors",
+    "Unauthorized": "._errors",
+    "UnboundNotebookError": "._errors",
+    "UnprocessableEntity": "._errors",
+    "WaitTimeout": "._errors",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'abeja_notebooks' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -9,7 +9,7 @@ from typing import Any, Self
 import httpx
 
 from . import _endpoints as ep
-from ._config import NOT_GIVEN, RetryPolicy, Settings
+from ._config import NOT_GIVEN, RetryPolicy, Settings, check_max_retries
 from ._transport import Clock, SyncTransport
 
 __all__ = ["APIClient"]
@@ -20,20 +20,23 @@ class APIClient:
 
     It has the constructor and the eight methods of ``abeja.notebook.APIClient`` from
     ``abeja-sdk``, with the same names, parameters, order and defaults, and puts the same
-    requests on the wire, so an existing script migrates by changing one import::
+    requests on the wire, so an existing script migrates by changing one import:
 
-        from abeja_notebooks import APIClient   # was: from abeja.notebook import APIClient
+    ```python
+    from abeja_notebooks import APIClient   # was: from abeja.notebook import APIClient
 
-        api_client = APIClient()
-        notebook = api_client.create_notebook("1410000000000", "train-resnet", "cpu-1")
+    api_client = APIClient()
+    notebook = api_client.create_notebook("1410000000000", "train-resnet", "cpu-1")
+    ```
 
-    What changed, on purpose: requests run over one pooled connection; ``create_notebook`` is
-    never retried once the server may have acted on it (no duplicate notebooks); 429 is
-    retried; ``max_retry_count=0`` disables retries; path segments are percent-encoded; env
-    numbers are parsed; transport failures raise :class:`~abeja_notebooks.APIConnectionError`
+    What changed, on purpose: requests run over one pooled connection; ``create_notebook`` is never
+    retried once the server may have acted on it (no duplicate notebooks); 429 is retried;
+    ``max_retry_count=0`` disables retries; path segments are percent-encoded; env numbers are
+    parsed; transport failures raise [`APIConnectionError`][abeja_notebooks.APIConnectionError]
     instead of raw exceptions; missing credentials raise
-    :class:`~abeja_notebooks.ConfigurationError` at the first request instead of sending an
-    unauthenticated one. For typed models instead of dicts, use :class:`~abeja_notebooks.Client`.
+    [`ConfigurationError`][abeja_notebooks.ConfigurationError] at the first request instead of
+    sending an unauthenticated one. For typed models instead of dicts, use
+    [`Client`][abeja_notebooks.Client].
 
     Args:
         credential: ``{"auth_token": ...}``, ``{"user_id": ..., "personal_access_token": ...}``
@@ -70,7 +73,9 @@ class APIClient:
             base_url=base_url,
             credential=credential,
             timeout=NOT_GIVEN if timeout is None else timeout,
-            max_retries=max_retry_count,
+            max_retries=None
+            if max_retry_count is None
+            else check_max_retries(max_retry_count, "max_retry_count"),
             retry_policy=retry_policy,
             deadline=deadline,
         )

@@ -36,12 +36,12 @@ _T = TypeVar("_T")
 
 
 class AsyncNotebook(BaseNotebook, frozen=True):
-    """A notebook, bound to the :class:`AsyncClient` that fetched it; its methods are awaited.
+    """A notebook bound to the ``AsyncClient`` that fetched it; its methods are awaited.
 
     Its methods call the API and update the object in place; fields are read-only otherwise.
     Reading attributes and ``repr`` never do I/O. ``==`` compares data only.
 
-    Example:
+    Examples:
         >>> nb = await client.notebooks.create("train-resnet")  # doctest: +SKIP
         >>> await nb.wait_until(NotebookStatus.RUNNING, timeout=600)  # doctest: +SKIP
         >>> (await nb.stop()).status  # doctest: +SKIP
@@ -109,7 +109,15 @@ class AsyncNotebook(BaseNotebook, frozen=True):
         buckets: Sequence[str] | None = None,
         datasets: Mapping[str, str] | None = None,
     ) -> Self:
-        """Start the notebook, in place (see :meth:`AsyncNotebooks.start`).
+        """Start the notebook, in place.
+
+        See [`AsyncNotebooks.start`][abeja_notebooks.AsyncNotebooks.start].
+
+        Args:
+            notebook_type: ``"notebook"`` or ``"lab"``.
+            datalakes: Datalake channel ids to mount (alpha).
+            buckets: Bucket ids to mount (alpha).
+            datasets: ``{alias: dataset_id}`` to mount (alpha).
 
         Returns:
             This notebook, with its state after the start.
@@ -154,7 +162,20 @@ class AsyncNotebook(BaseNotebook, frozen=True):
     async def recent_logs(
         self, *, next_forward_token: str | None = None, next_backward_token: str | None = None
     ) -> LogPage:
-        """One call to the recent-logs endpoint (see :meth:`AsyncNotebooks.recent_logs`)."""
+        """One call to the recent-logs endpoint.
+
+        See [`AsyncNotebooks.recent_logs`][abeja_notebooks.AsyncNotebooks.recent_logs].
+
+        Args:
+            next_forward_token: Ask for the events after a previous page.
+            next_backward_token: Ask for the events before a previous page.
+
+        Returns:
+            The events (oldest first) and the two tokens.
+
+        Raises:
+            NotFound: The notebook no longer exists.
+        """
         notebooks, org, job = self._notebooks("recent_logs")
         return await notebooks.recent_logs(
             job,
@@ -172,9 +193,21 @@ class AsyncNotebook(BaseNotebook, frozen=True):
         poll_interval: float = DEFAULT_LOG_POLL_INTERVAL,
         timeout: float | None = None,
     ) -> AsyncIterator[LogEvent]:
-        """Yield the notebook's log events, oldest first (see :meth:`AsyncNotebooks.logs`).
+        """Yield the notebook's log events, oldest first; use it with ``async for``.
 
-        Example:
+        See [`AsyncNotebooks.logs`][abeja_notebooks.AsyncNotebooks.logs].
+
+        Args:
+            follow: Keep polling for new events until the notebook is Stopped or Failed, or the
+                timeout passes.
+            history: Start from the beginning of the log.
+            poll_interval: Seconds between polls while following (idle polls wait longer).
+            timeout: Stop following after this many seconds (``None``: no limit).
+
+        Returns:
+            An async iterator of [`LogEvent`][abeja_notebooks.LogEvent] (not awaited: walked).
+
+        Examples:
             >>> async for event in nb.logs(follow=True, timeout=60):  # doctest: +SKIP
             ...     print(event.timestamp, event.message)
         """
@@ -230,11 +263,22 @@ class AsyncNotebook(BaseNotebook, frozen=True):
 class AsyncNotebookIterator(AsyncIterable[AsyncNotebook]):
     """A lazy walk over every notebook of a job definition, one page per request: ``async for``.
 
-    Iterating fetches pages as needed and holds one page in memory at a time; iterating again
-    starts over with fresh requests. :meth:`pages` walks the same listing page by page.
+    Iterating fetches pages as needed and holds one page in memory at a time; iterating again starts
+    over with fresh requests. [`pages`][abeja_notebooks.AsyncNotebookIterator.pages] walks the same
+    listing page by page.
 
     The walk moves by offset, so notebooks created or deleted while it runs can shift pages:
     a notebook may be skipped or seen twice. Compare ids if that matters.
+
+    ``AsyncNotebooks.list`` builds it; there is no need to build one yourself.
+
+    Args:
+        fetch: Reads one page: ``await fetch(offset, limit)``.
+        page_size: Notebooks per request (``None``: 100).
+        max_items: Stop after this many notebooks in all (``None``: every one).
+
+    Raises:
+        ValueError: ``page_size`` or ``max_items`` is below 1.
     """
 
     def __init__(
@@ -252,7 +296,11 @@ class AsyncNotebookIterator(AsyncIterable[AsyncNotebook]):
         self._max_items = max_items
 
     async def pages(self) -> AsyncIterator[NotebookPage[AsyncNotebook]]:
-        """Yield the listing page by page (each page fetched with its own retries)."""
+        """Yield the listing page by page (each page fetched with its own retries).
+
+        Yields:
+            Each non-empty page, in order; with ``max_items`` the last one is cut to fit.
+        """
         cursor = PageCursor[AsyncNotebook](self._page_size, self._max_items)
         while (request := cursor.next_request()) is not None:
             page = cursor.accept(await self._fetch(*request))
@@ -275,6 +323,10 @@ class AsyncNotebooks(ManagerBase[AsyncNotebook]):
 
     Every method takes the job definition name first and the notebook id where one is needed,
     and a keyword-only ``organization_id`` that overrides the client's.
+
+    Args:
+        transport: The client's transport; use ``AsyncClient.notebooks`` rather than building
+            a manager yourself.
     """
 
     _model = AsyncNotebook
@@ -321,7 +373,7 @@ class AsyncNotebooks(ManagerBase[AsyncNotebook]):
             NotFound: The organization or job definition does not exist.
             BadRequest: The server rejected a setting.
 
-        Example:
+        Examples:
             >>> nb = await client.notebooks.create("train-resnet", instance_type="cpu-1",
             ...                              notebook_type="lab")  # doctest: +SKIP
         """
@@ -393,17 +445,18 @@ class AsyncNotebooks(ManagerBase[AsyncNotebook]):
 
         Args:
             job_definition_name: The training job definition.
-            page_size: AsyncNotebooks per request (default 100; the server may send fewer).
+            page_size: Notebooks per request (default 100; the server may send fewer).
             max_items: Stop after this many notebooks in all (default: every one).
             organization_id: Overrides the client's organization.
 
         Returns:
-            An iterable of :class:`AsyncNotebook`; ``.pages()`` gives the pages instead.
+            An iterable of [`AsyncNotebook`][abeja_notebooks.AsyncNotebook]; ``.pages()`` gives the
+            pages instead.
 
         Raises:
             ValueError: ``page_size`` or ``max_items`` below 1 (raised here, before any request).
 
-        Example:
+        Examples:
             >>> async for nb in client.notebooks.list("train-resnet"):  # doctest: +SKIP
             ...     print(nb.id, nb.status)
         """
@@ -462,6 +515,14 @@ class AsyncNotebooks(ManagerBase[AsyncNotebook]):
         self, job_definition_name: str, notebook_id: str, *, organization_id: str | None = None
     ) -> None:
         """Delete a notebook.
+
+        A retried delete answered 404, after an earlier attempt may have reached the server, is
+        taken as done: that attempt deleted it.
+
+        Args:
+            job_definition_name: Its training job definition.
+            notebook_id: Its id.
+            organization_id: Overrides the client's organization.
 
         Raises:
             NotFound: No such notebook.
@@ -523,6 +584,11 @@ class AsyncNotebooks(ManagerBase[AsyncNotebook]):
         When the server answers with a bare message, or a retried stop finds it already
         stopped (409), the notebook is read again so the result is its true state.
 
+        Args:
+            job_definition_name: Its training job definition.
+            notebook_id: Its id.
+            organization_id: Overrides the client's organization.
+
         Returns:
             The notebook after the stop.
 
@@ -549,6 +615,13 @@ class AsyncNotebooks(ManagerBase[AsyncNotebook]):
         Without a token it returns the latest events; ``next_forward_token`` asks for newer
         ones (the same token and no events back: nothing new yet), ``next_backward_token``
         for older ones.
+
+        Args:
+            job_definition_name: Its training job definition.
+            notebook_id: Its id.
+            next_forward_token: The ``next_forward_token`` of a previous page.
+            next_backward_token: The ``next_backward_token`` of a previous page.
+            organization_id: Overrides the client's organization.
 
         Returns:
             The events (oldest first) and the two tokens.
@@ -592,7 +665,8 @@ class AsyncNotebooks(ManagerBase[AsyncNotebook]):
             organization_id: Overrides the client's organization.
 
         Returns:
-            An iterator of :class:`LogEvent`; nothing is fetched until it is first advanced.
+            An iterator of [`LogEvent`][abeja_notebooks.LogEvent]; nothing is fetched until it is
+            first advanced.
 
         Raises:
             ValueError: ``poll_interval`` or ``timeout`` is not a positive number.

@@ -86,7 +86,7 @@ class _ClientBase(Generic[_Transport]):
         Returns:
             The new client.
 
-        Example:
+        Examples:
             >>> patient = client.with_options(timeout=120, max_retries=5)  # doctest: +SKIP
         """
         settings = self.settings.replace(
@@ -109,9 +109,9 @@ class Client(_ClientBase[SyncTransport]):
     """A client of the Notebook API, with typed models and one pooled connection.
 
     Every option is keyword-only; an explicit argument beats the environment, which beats the
-    default. Use it as a context manager, or call :meth:`close` when done.
+    default. Use it as a context manager, or call [`close`][abeja_notebooks.Client.close] when done.
 
-    Example:
+    Examples:
         >>> from abeja_notebooks import Client, NotebookStatus
         >>> with Client() as client:  # doctest: +SKIP
         ...     nb = client.notebooks.create("train-resnet", instance_type="cpu-1")
@@ -196,9 +196,12 @@ class Client(_ClientBase[SyncTransport]):
 
 
 class AsyncClient(_ClientBase[AsyncTransport]):
-    """The asynchronous twin of :class:`Client`: the same options and methods, awaited.
+    """The asynchronous twin of ``Client``: the same options and methods, awaited.
 
-    Example:
+    See [`Client`][abeja_notebooks.Client] for the options; ``async with`` closes it, or call
+    [`aclose`][abeja_notebooks.AsyncClient.aclose].
+
+    Examples:
         >>> from abeja_notebooks import AsyncClient
         >>> async with AsyncClient() as client:  # doctest: +SKIP
         ...     nb = await client.notebooks.create("train-resnet", instance_type="cpu-1")

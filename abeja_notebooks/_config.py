@@ -53,9 +53,14 @@ MISSING_CREDENTIALS_HELP: Final = (
 
 
 class NotGiven(Enum):
-    """The type of :data:`NOT_GIVEN`: "use the client's default", distinct from ``None``."""
+    """The type of [`NOT_GIVEN`][abeja_notebooks.NOT_GIVEN]: "use the client's default".
+
+    It is distinct from ``None``, which may mean something of its own (``timeout=None``: no
+    timeout). Its only member is falsy.
+    """
 
     NOT_GIVEN = "NOT_GIVEN"
+    """The one value of this type; use it as ``NOT_GIVEN``."""
 
     def __repr__(self) -> str:
         return "NOT_GIVEN"
@@ -64,8 +69,14 @@ class NotGiven(Enum):
         return False
 
 
-#: Sentinel for an option left at the client's default (``None`` may mean "no timeout").
 NOT_GIVEN: Final = NotGiven.NOT_GIVEN
+"""Sentinel for an option left at the client's default (``None`` may mean "no timeout").
+
+Examples:
+    >>> from abeja_notebooks import NOT_GIVEN
+    >>> bool(NOT_GIVEN)
+    False
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,10 +113,19 @@ class RetryPolicy:
 class Credentials:
     """One way of authenticating. Its ``repr`` never shows a secret.
 
+    A client builds its credentials from its arguments or the environment; build one yourself
+    only to inspect it (``client.settings.credentials``) or in tests.
+
     Attributes:
         kind: ``"token"``, ``"user"`` or ``"datasource"``.
         identity: The user or datasource id (with its ``user-``/``datasource-`` prefix), or
             ``None`` for a bearer token.
+        secret: The token, personal access token or datasource secret (never shown by
+            ``repr``).
+
+    Examples:
+        >>> Credentials.user("1122334455660", "secret")
+        Credentials(kind='user', identity='user-1122334455660', secret=***)
     """
 
     kind: Literal["token", "user", "datasource"]
@@ -119,6 +139,13 @@ class Credentials:
             return f"Bearer {self.secret}"
         raw = f"{self.identity}:{self.secret}".encode()
         return "Basic " + base64.b64encode(raw).decode("ascii")
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """What must never be shown: the secret, and the encoded Basic credential holding it."""
+        if self.kind == "token":
+            return (self.secret,)
+        return (self.secret, self.authorization.removeprefix("Basic "))
 
     def __repr__(self) -> str:
         shown = "" if self.identity is None else f", identity={self.identity!r}"
@@ -155,13 +182,30 @@ class Credentials:
 
     @classmethod
     def user(cls, user_id: str, personal_access_token: str) -> Credentials:
-        """Credentials of a user and a personal access token (``user-`` prefix added if missing)."""
+        """Credentials of a user and a personal access token, sent as HTTP Basic auth.
+
+        Args:
+            user_id: The user's id; the ``user-`` prefix is added when missing.
+            personal_access_token: The user's personal access token.
+
+        Returns:
+            The credentials.
+        """
         ident = user_id if user_id.startswith("user-") else f"user-{user_id}"
         return cls("user", ident, personal_access_token)
 
     @classmethod
     def datasource(cls, datasource_id: str, secret: str) -> Credentials:
-        """Credentials of a datasource (``datasource-`` prefix added if missing)."""
+        """Credentials of a datasource, sent as HTTP Basic auth.
+
+        Args:
+            datasource_id: The datasource's id; the ``datasource-`` prefix is added when
+                missing.
+            secret: The datasource's secret.
+
+        Returns:
+            The credentials.
+        """
         ident = (
             datasource_id
             if datasource_id.startswith("datasource-")
@@ -272,7 +316,9 @@ class Settings:
         env = os.environ if environ is None else environ
         url = base_url if base_url is not None else env.get(ENV_API_URL) or DEFAULT_BASE_URL
         url = check_base_url(url, "base_url" if base_url is not None else ENV_API_URL)
-        org = organization_id if organization_id is not None else env.get(ENV_ORGANIZATION_ID)
+        org = (
+            organization_id if organization_id is not None else env.get(ENV_ORGANIZATION_ID) or None
+        )
         if org is not None:
             org = check_name(org, "organization_id")
         return cls(
@@ -298,6 +344,13 @@ def check_name(value: object, what: str) -> str:
         raise TypeError(f"{what} must be a str, got {type(value).__name__}")
     if not value.strip():
         raise ValueError(f"{what} must not be empty or blank, got {value!r}")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(
+                f"{what} must be valid Unicode text (it holds a lone surrogate), got {value!r}"
+            ) from None
     return value
 
 
@@ -315,37 +368,44 @@ def check_base_url(value: str, source: str) -> str:
 
 
 def to_timeout(value: float | httpx.Timeout | None, source: str = "timeout") -> httpx.Timeout:
-    """Turn seconds (``None``: no timeout) into an ``httpx.Timeout``; reject <= 0, non-numbers."""
+    """Turn seconds (``None``: no timeout) into an ``httpx.Timeout``.
+
+    Raises ``TypeError`` for a non-number and ``ValueError`` for a number that is not finite
+    and > 0, in each part of an ``httpx.Timeout`` too.
+    """
     if isinstance(value, httpx.Timeout):
+        for part in ("connect", "read", "write", "pool"):
+            seconds: object = getattr(value, part)
+            if seconds is not None:
+                _check_seconds(seconds, f"{source} ({part})")
         return value
     if value is None:
         return httpx.Timeout(None)
-    if not _is_finite_number(value):
-        raise TypeError(f"{source} must be a number of seconds or None, got {value!r}")
-    if value <= 0:
-        raise ValueError(f"{source} must be > 0 seconds (or None for no timeout), got {value!r}")
-    return httpx.Timeout(float(value))
+    return httpx.Timeout(_check_seconds(value, source))
 
 
-def check_max_retries(value: object) -> int:
-    """Validate a retry count: an int >= 0."""
+def _check_seconds(value: object, what: str) -> float:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise TypeError(f"{what} must be a number of seconds or None, got {value!r}")
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{what} must be a finite number of seconds > 0 (or None), got {value!r}")
+    return float(value)
+
+
+def check_max_retries(value: object, what: str = "max_retries") -> int:
+    """Validate a retry count: an int >= 0 (``what`` names the parameter in errors)."""
     if not isinstance(value, int) or isinstance(value, bool):
-        raise TypeError(f"max_retries must be an int, got {value!r}")
+        raise TypeError(f"{what} must be an int, got {value!r}")
     if value < 0:
-        raise ValueError(f"max_retries must be >= 0 (0 disables retries), got {value}")
+        raise ValueError(f"{what} must be >= 0 (0 disables retries), got {value}")
     return value
 
 
 def check_deadline(value: object) -> float | None:
-    """Validate an overall deadline: ``None`` or seconds > 0."""
+    """Validate an overall deadline: ``None`` or a finite number of seconds > 0."""
     if value is None:
         return None
-    if not _is_finite_number(value):
-        raise TypeError(f"deadline must be a number of seconds or None, got {value!r}")
-    assert isinstance(value, int | float)  # narrowed by the check above
-    if value <= 0:
-        raise ValueError(f"deadline must be > 0 seconds, got {value!r}")
-    return float(value)
+    return _check_seconds(value, "deadline")
 
 
 def check_retry_policy(value: object) -> RetryPolicy:

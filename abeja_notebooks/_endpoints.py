@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import Enum
-from functools import cache
-from typing import Any, Final, Literal, TypeVar, cast
+from functools import cache, lru_cache
+from typing import Annotated, Any, Final, Literal, TypeVar, cast
+from urllib.parse import quote
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from ._config import check_name
 from ._errors import ResponseValidationError, excerpt
@@ -31,7 +32,9 @@ __all__ = [
 
 NotebookType = Literal["notebook", "lab"]
 NOTEBOOK_TYPES: Final = ("notebook", "lab")
-INSTANCE_TYPE_PATTERN: Final = re.compile(r"(cpu|gpu)(:[a-d])?-\d+(\.\d+)?")
+INSTANCE_TYPE_PATTERN: Final = re.compile(
+    r"(cpu|gpu)(:[a-d])?-[0-9]+(\.[0-9]+)?"
+)  # ASCII digits only
 _CONTROL_CHARS: Final = re.compile(r"[\x00-\x1f\x7f]")
 
 _M = TypeVar("_M", bound=BaseModel)
@@ -85,6 +88,7 @@ class RawResponse:
         url: The URL of that request.
         replayed: True when an earlier attempt probably reached the server and did the job, and
             this answer (a 409 to start/stop, a 404 to delete) only says it was done.
+        secrets: The client's credentials, to blank out of any error built from this answer.
     """
 
     status_code: int
@@ -93,6 +97,7 @@ class RawResponse:
     method: str
     url: str
     replayed: bool = False
+    secrets: tuple[str, ...] = field(default=(), repr=False)
 
 
 # --- building requests ---------------------------------------------------------------------
@@ -116,13 +121,18 @@ def path_segment(value: object, what: str) -> str:
         TypeError: ``value`` is not a ``str``.
         ValueError: ``value`` is empty, blank, ``.``/``..`` or holds control characters.
     """
-    text = check_name(value, what)
+    if type(value) is str:  # the common case: answered from the cache when seen before
+        return _encoded_segment(value, what)
+    return _encoded_segment(check_name(value, what), what)
+
+
+@lru_cache(maxsize=4096)
+def _encoded_segment(text: str, what: str) -> str:
+    check_name(text, what)
     if text in (".", ".."):
         raise ValueError(f"{what} must not be {text!r}")
     if _CONTROL_CHARS.search(text):
         raise ValueError(f"{what} must not contain control characters, got {text!r}")
-    from urllib.parse import quote
-
     return quote(text, safe="")
 
 
@@ -362,11 +372,12 @@ def recent_logs_request(
 def _invalid(response: RawResponse, problem: str) -> ResponseValidationError:
     return ResponseValidationError(
         f"{response.status_code} answer to {response.method} {response.url} is not what the "
-        f"Notebook API promises: {problem}; body: {excerpt(response.content, 200)!r}",
+        f"Notebook API promises: {problem}; body: "
+        f"{excerpt(response.content, 200, response.secrets)!r}",
         status_code=response.status_code,
         method=response.method,
         url=response.url,
-        body=excerpt(response.content),
+        body=excerpt(response.content, secrets=response.secrets),
     )
 
 
@@ -393,11 +404,15 @@ def parse_json(response: RawResponse) -> Any:
         raise _invalid(response, f"the body is not JSON ({exc})") from None
 
 
-def _validate(adapter: TypeAdapter[Any], response: RawResponse) -> Any:
-    if not response.content.strip():
+JsonValidator = Callable[[bytes], Any]
+"""Validates a JSON document: a model's ``model_validate_json``, an adapter's ``validate_json``."""
+
+
+def _validate(validate: JsonValidator, response: RawResponse) -> Any:
+    if not response.content or response.content.isspace():
         raise _invalid(response, "the body is empty")
     try:
-        return adapter.validate_json(response.content)
+        return validate(response.content)
     except ValidationError as exc:
         if any(e["type"] == "json_invalid" for e in exc.errors(include_url=False)):
             raise _invalid(response, "the body is not JSON") from None
@@ -405,23 +420,26 @@ def _validate(adapter: TypeAdapter[Any], response: RawResponse) -> Any:
 
 
 # Only keys repeat from one answer to the next; caching every id and name would fill pydantic's
-# string cache with values that never come back.
+# string cache with values that never come back. The models say so in their own config, which
+# only applies when they parse the document themselves (a TypeAdapter around a model uses its own
+# config, whose default caches every string), hence model_validate_json for models.
 _CONFIG: Final = ConfigDict(cache_strings="keys")
 
 
 @cache
-def _adapter(tp: Any) -> TypeAdapter[Any]:
-    # A model class carries its own config (pydantic refuses a second one for it).
-    is_model = isinstance(tp, type) and issubclass(tp, BaseModel)
-    return TypeAdapter(cast("Any", tp), config=None if is_model else _CONFIG)
+def _validator(tp: Any) -> JsonValidator:
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return tp.model_validate_json
+    return TypeAdapter(cast("Any", tp), config=_CONFIG).validate_json
 
 
 @cache
-def _page_types(model: type[BaseNotebook]) -> tuple[Any, TypeAdapter[Any]]:
-    # NotebookPage specialised at run time for the notebook class the caller binds to, and an
-    # adapter that reads either the envelope or a bare list of that class.
+def _page_types(model: type[BaseNotebook]) -> tuple[Any, JsonValidator, JsonValidator]:
+    # NotebookPage specialised at run time for the notebook class the caller binds to, and
+    # validators for the envelope and for a bare list of that class. The caller picks one by the
+    # body's first character: a union would make pydantic try both shapes.
     page_class = cast("Any", NotebookPage)[model]
-    return page_class, TypeAdapter(page_class | cast("Any", list)[model], config=_CONFIG)
+    return page_class, _validator(page_class), _validator(cast("Any", list)[model])
 
 
 def parse_model(response: RawResponse, model: type[_M]) -> _M:
@@ -430,7 +448,7 @@ def parse_model(response: RawResponse, model: type[_M]) -> _M:
     Raises:
         ResponseValidationError: The body is not JSON or not of the model's shape.
     """
-    result: _M = _validate(_adapter(model), response)
+    result: _M = _validate(_validator(model), response)
     return result
 
 
@@ -442,8 +460,9 @@ def parse_page(
     Raises:
         ResponseValidationError: The body is neither.
     """
-    page_class, adapter = _page_types(model)
-    data: NotebookPage[_NB] | list[_NB] = _validate(adapter, response)
+    page_class, envelope, bare_list = _page_types(model)
+    validate = bare_list if response.content.lstrip()[:1] == b"[" else envelope
+    data: NotebookPage[_NB] | list[_NB] = _validate(validate, response)
     if isinstance(data, list):
         page: NotebookPage[_NB] = page_class(
             total=offset + len(data),
@@ -461,7 +480,9 @@ def parse_action(response: RawResponse, model: type[_NB]) -> _NB | Message:
     Raises:
         ResponseValidationError: The body is neither.
     """
-    result: _NB | Message = _validate(_adapter(model | Message), response)
+    # A notebook is tried first, then a message; left to right, so each is tried at most once.
+    either: Any = Annotated[cast("Any", model) | Message, Field(union_mode="left_to_right")]
+    result: _NB | Message = _validate(_validator(either), response)
     return result
 
 

@@ -1,6 +1,6 @@
 """The exceptions raised by abeja-notebooks.
 
-Every error the SDK raises on purpose derives from :class:`AbejaError`::
+Every error the SDK raises on purpose derives from [`AbejaError`][abeja_notebooks.AbejaError]::
 
     AbejaError
     ├── ConfigurationError          no credentials, a bad env value, ...
@@ -25,7 +25,7 @@ Every error the SDK raises on purpose derives from :class:`AbejaError`::
     └── NotebookFailed              ``wait_until`` saw the notebook land in a failure state
 
 Bad arguments (an empty id, a ``notebook_type`` other than ``notebook``/``lab``) raise the
-built-in :class:`ValueError` or :class:`TypeError` before any request is sent.
+built-in ``ValueError`` or ``TypeError`` before any request is sent.
 
 The status classes keep the names of the old ``abeja-sdk`` client, so ``except NotFound`` reads
 the same after a migration. Every error pickles and its ``str``/``repr`` never holds a credential.
@@ -33,7 +33,8 @@ the same after a migration. Every error pickles and its ``str``/``repr`` never h
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from ._models import BaseNotebook
@@ -66,14 +67,43 @@ __all__ = [
 BODY_EXCERPT_CHARS = 500
 
 
-def excerpt(body: str | bytes | None, limit: int = BODY_EXCERPT_CHARS) -> str:
-    """Return at most ``limit`` characters of ``body``, decoded leniently, marked when cut."""
+def excerpt(
+    body: str | bytes | None, limit: int = BODY_EXCERPT_CHARS, secrets: Sequence[str] = ()
+) -> str:
+    """Return at most ``limit`` characters of ``body``, decoded leniently, marked when cut.
+
+    Each of ``secrets`` (the client's own credentials, which a server or proxy may echo back)
+    is replaced by ``***`` first, so not even a part of one survives the cut.
+    """
     if body is None:
         return ""
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    text = redact_text(text, secrets)
     if len(text) > limit:
         return f"{text[:limit]}... [{len(text) - limit} more characters]"
     return text
+
+
+def redact_text(text: str, secrets: Sequence[str]) -> str:
+    """``text`` with each of ``secrets`` replaced by ``***``."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+def redact(value: object, secrets: Sequence[str]) -> object:
+    """``value`` (a string, or JSON data) with each of ``secrets`` replaced by ``***``."""
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        return redact_text(value, secrets)
+    if isinstance(value, list):
+        return [redact(item, secrets) for item in cast("list[object]", value)]
+    if isinstance(value, dict):
+        pairs = cast("dict[object, object]", value).items()
+        return {redact(key, secrets): redact(item, secrets) for key, item in pairs}
+    return value
 
 
 class AbejaError(Exception):
@@ -83,13 +113,24 @@ class AbejaError(Exception):
 class ConfigurationError(AbejaError):
     """The client's settings are missing or invalid (credentials, env values, options).
 
-    Raised when a client is built with an unparsable env value, and at the first request when
-    no credentials were found anywhere. Nothing is sent in either case.
+    Raised when a client is built with an unusable env value or base URL, and at a call when no
+    credentials were found anywhere or no organization was given (neither the client's nor the
+    call's ``organization_id``). Nothing is sent in any of these cases.
     """
 
 
 class HttpError(AbejaError):
     """The API answered with a status that is not 2xx.
+
+    Raised with the class of its status ([`NotFound`][abeja_notebooks.NotFound] for 404, ...), or as
+    a plain ``HttpError`` for a status without a class of its own (a 3xx: redirects are not
+    followed; a 418, a 501, ...). Retried statuses raise only once the retries are spent, and the
+    message then ends with ``after N attempts``.
+
+    Args:
+        message: The error message (``str(error)``): status, verb, URL, the API's error code
+            and description, and the request id. The other arguments set the attributes of
+            the same name.
 
     Attributes:
         status_code: The HTTP status, e.g. ``404``.
@@ -222,26 +263,56 @@ STATUS_ERRORS: dict[int, type[HttpError]] = {
 
 
 class APIConnectionError(AbejaError):
-    """No answer was received: the connection failed, was refused, reset or dropped.
+    """No complete answer was received: the connection failed, was refused, reset or dropped,
+    or the answer broke off before its body was complete.
+
+    Raised once the retries are spent (the message then ends with ``after N attempts``), or at
+    once when retrying is not safe (a create whose request may have reached the server).
+
+    Args:
+        message: The error message: the operation, what went wrong, the verb and the URL. The
+            other arguments set the attributes of the same name.
 
     Attributes:
         method: The HTTP verb of the request.
         url: The URL of the request.
+        status_code: The status of an answer that started to arrive and then broke off (its
+            body cut off, or too slow), else ``None``.
+        body: An excerpt of what had arrived of that answer's body (at most 500 characters),
+            else ``""``.
     """
 
-    def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str = "",
+        url: str = "",
+        status_code: int | None = None,
+        body: str = "",
+    ) -> None:
         super().__init__(message)
         self.method = method
         self.url = url
+        self.status_code = status_code
+        self.body = body
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_connection_error, (type(self), str(self), self.method, self.url))
+        return (
+            _rebuild_connection_error,
+            (type(self), str(self), self.method, self.url, self.status_code, self.body),
+        )
 
 
 def _rebuild_connection_error(
-    cls: type[APIConnectionError], message: str, method: str, url: str
+    cls: type[APIConnectionError],
+    message: str,
+    method: str,
+    url: str,
+    status_code: int | None = None,
+    body: str = "",
 ) -> APIConnectionError:
-    return cls(message, method=method, url=url)
+    return cls(message, method=method, url=url, status_code=status_code, body=body)
 
 
 class APITimeoutError(APIConnectionError):
@@ -250,6 +321,12 @@ class APITimeoutError(APIConnectionError):
 
 class ResponseValidationError(AbejaError):
     """A 2xx answer whose body is not valid JSON or not the shape the API contract promises.
+
+    Not retried: the server did answer, and asking again would likely get the same body.
+
+    Args:
+        message: The error message: the status, verb and URL, what is wrong with the body and
+            an excerpt of it. The other arguments set the attributes of the same name.
 
     Attributes:
         status_code: The HTTP status of the answer.
@@ -296,6 +373,11 @@ class UnboundNotebookError(AbejaError):
 class WaitTimeout(AbejaError):
     """``wait_until`` reached its timeout before the notebook got to the wanted status.
 
+    Args:
+        message: The error message: the notebook's id, its last status and the statuses
+            waited for.
+        notebook: The notebook as it was last seen (see ``notebook``).
+
     Attributes:
         notebook: The notebook as it was last seen.
     """
@@ -310,6 +392,11 @@ class WaitTimeout(AbejaError):
 
 class NotebookFailed(AbejaError):
     """``wait_until`` saw the notebook land in a failure state it cannot leave by itself.
+
+    Args:
+        message: The error message: the notebook's id, its status and status message, and the
+            statuses waited for.
+        notebook: The notebook as it was last seen (see ``notebook``).
 
     Attributes:
         notebook: The notebook as it was last seen (``status_message`` often says why).

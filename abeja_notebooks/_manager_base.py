@@ -32,6 +32,7 @@ from ._models import (
     NotebookPage,
     NotebookStatus,
     NotebookT,
+    binding,
 )
 from ._transport import Clock
 
@@ -138,7 +139,7 @@ class ManagerBase(Generic[NotebookT]):
     def _binder(self, org: str, job: str) -> Callable[[ep.RawResponse], NotebookT]:
         def parse(response: ep.RawResponse) -> NotebookT:
             notebook = ep.parse_model(response, self._model)
-            notebook._bind(self, org, job)  # pyright: ignore[reportPrivateUsage] -- the manager owns the binding
+            notebook._bind(binding(self, org, job))  # pyright: ignore[reportPrivateUsage] -- the manager owns the binding
             return notebook
 
         return parse
@@ -188,8 +189,9 @@ class ManagerBase(Generic[NotebookT]):
 
         def parse(response: ep.RawResponse) -> NotebookPage[NotebookT]:
             page = ep.parse_page(response, self._model, offset=offset, limit=limit)
+            shared = binding(self, org, job_definition_name)
             for notebook in page.entries:
-                notebook._bind(self, org, job_definition_name)  # pyright: ignore[reportPrivateUsage] -- the manager owns the binding
+                notebook._bind(shared)  # pyright: ignore[reportPrivateUsage] -- the manager owns the binding
             return page
 
         return Call(request, parse)
@@ -235,7 +237,7 @@ class ManagerBase(Generic[NotebookT]):
             result = ep.parse_action(response, self._model)
             if isinstance(result, Message):
                 return None
-            result._bind(self, org, job)  # pyright: ignore[reportPrivateUsage] -- the manager owns the binding
+            result._bind(binding(self, org, job))  # pyright: ignore[reportPrivateUsage] -- the manager owns the binding
             return result
 
         return parse

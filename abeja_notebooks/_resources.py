@@ -29,7 +29,7 @@ class Notebook(BaseNotebook, frozen=True):
     Its methods call the API and update the object in place; fields are read-only otherwise.
     Reading attributes and ``repr`` never do I/O. ``==`` compares data only.
 
-    Example:
+    Examples:
         >>> nb = client.notebooks.create("train-resnet", instance_type="cpu-1")  # doctest: +SKIP
         >>> nb.wait_until(NotebookStatus.RUNNING, timeout=600)  # doctest: +SKIP
         >>> nb.stop().status  # doctest: +SKIP
@@ -97,7 +97,15 @@ class Notebook(BaseNotebook, frozen=True):
         buckets: Sequence[str] | None = None,
         datasets: Mapping[str, str] | None = None,
     ) -> Self:
-        """Start the notebook, in place (see :meth:`Notebooks.start`).
+        """Start the notebook, in place.
+
+        See [`Notebooks.start`][abeja_notebooks.Notebooks.start].
+
+        Args:
+            notebook_type: ``"notebook"`` or ``"lab"``.
+            datalakes: Datalake channel ids to mount (alpha).
+            buckets: Bucket ids to mount (alpha).
+            datasets: ``{alias: dataset_id}`` to mount (alpha).
 
         Returns:
             This notebook, with its state after the start.
@@ -142,7 +150,20 @@ class Notebook(BaseNotebook, frozen=True):
     def recent_logs(
         self, *, next_forward_token: str | None = None, next_backward_token: str | None = None
     ) -> LogPage:
-        """One call to the recent-logs endpoint (see :meth:`Notebooks.recent_logs`)."""
+        """One call to the recent-logs endpoint.
+
+        See [`Notebooks.recent_logs`][abeja_notebooks.Notebooks.recent_logs].
+
+        Args:
+            next_forward_token: Ask for the events after a previous page.
+            next_backward_token: Ask for the events before a previous page.
+
+        Returns:
+            The events (oldest first) and the two tokens.
+
+        Raises:
+            NotFound: The notebook no longer exists.
+        """
         notebooks, org, job = self._notebooks("recent_logs")
         return notebooks.recent_logs(
             job,
@@ -160,9 +181,22 @@ class Notebook(BaseNotebook, frozen=True):
         poll_interval: float = DEFAULT_LOG_POLL_INTERVAL,
         timeout: float | None = None,
     ) -> Iterator[LogEvent]:
-        """Yield the notebook's log events, oldest first (see :meth:`Notebooks.logs`).
+        """Yield the notebook's log events, oldest first.
 
-        Example:
+        See [`Notebooks.logs`][abeja_notebooks.Notebooks.logs].
+
+        Args:
+            follow: Keep polling for new events until the notebook is Stopped or Failed, the
+                timeout passes, or Ctrl-C (which ends the iteration quietly).
+            history: Start from the beginning of the log.
+            poll_interval: Seconds between polls while following (idle polls wait longer).
+            timeout: Stop following after this many seconds (``None``: no limit).
+
+        Returns:
+            An iterator of [`LogEvent`][abeja_notebooks.LogEvent]; nothing is fetched until it is
+            first advanced.
+
+        Examples:
             >>> for event in nb.logs(follow=True, timeout=60):  # doctest: +SKIP
             ...     print(event.timestamp, event.message)
         """
@@ -218,11 +252,22 @@ class Notebook(BaseNotebook, frozen=True):
 class NotebookIterator(Iterable[Notebook]):
     """A lazy walk over every notebook of a job definition, one page per request.
 
-    Iterating fetches pages as needed and holds one page in memory at a time; iterating again
-    starts over with fresh requests. :meth:`pages` walks the same listing page by page.
+    Iterating fetches pages as needed and holds one page in memory at a time; iterating again starts
+    over with fresh requests. [`pages`][abeja_notebooks.NotebookIterator.pages] walks the same
+    listing page by page.
 
     The walk moves by offset, so notebooks created or deleted while it runs can shift pages:
     a notebook may be skipped or seen twice. Compare ids if that matters.
+
+    ``Notebooks.list`` builds it; there is no need to build one yourself.
+
+    Args:
+        fetch: Reads one page: ``fetch(offset, limit)``.
+        page_size: Notebooks per request (``None``: 100).
+        max_items: Stop after this many notebooks in all (``None``: every one).
+
+    Raises:
+        ValueError: ``page_size`` or ``max_items`` is below 1.
     """
 
     def __init__(
@@ -238,7 +283,11 @@ class NotebookIterator(Iterable[Notebook]):
         self._max_items = max_items
 
     def pages(self) -> Iterator[NotebookPage[Notebook]]:
-        """Yield the listing page by page (each page fetched with its own retries)."""
+        """Yield the listing page by page (each page fetched with its own retries).
+
+        Yields:
+            Each non-empty page, in order; with ``max_items`` the last one is cut to fit.
+        """
         cursor = PageCursor[Notebook](self._page_size, self._max_items)
         while (request := cursor.next_request()) is not None:
             page = cursor.accept(self._fetch(*request))
@@ -258,6 +307,10 @@ class Notebooks(ManagerBase[Notebook]):
 
     Every method takes the job definition name first and the notebook id where one is needed,
     and a keyword-only ``organization_id`` that overrides the client's.
+
+    Args:
+        transport: The client's transport; use ``client.notebooks`` rather than building a
+            manager yourself.
     """
 
     _model = Notebook
@@ -304,7 +357,7 @@ class Notebooks(ManagerBase[Notebook]):
             NotFound: The organization or job definition does not exist.
             BadRequest: The server rejected a setting.
 
-        Example:
+        Examples:
             >>> nb = client.notebooks.create("train-resnet", instance_type="cpu-1",
             ...                              notebook_type="lab")  # doctest: +SKIP
         """
@@ -381,12 +434,13 @@ class Notebooks(ManagerBase[Notebook]):
             organization_id: Overrides the client's organization.
 
         Returns:
-            An iterable of :class:`Notebook`; ``.pages()`` gives the pages instead.
+            An iterable of [`Notebook`][abeja_notebooks.Notebook]; ``.pages()`` gives the pages
+            instead.
 
         Raises:
             ValueError: ``page_size`` or ``max_items`` below 1 (raised here, before any request).
 
-        Example:
+        Examples:
             >>> for nb in client.notebooks.list("train-resnet"):  # doctest: +SKIP
             ...     print(nb.id, nb.status)
         """
@@ -445,6 +499,14 @@ class Notebooks(ManagerBase[Notebook]):
         self, job_definition_name: str, notebook_id: str, *, organization_id: str | None = None
     ) -> None:
         """Delete a notebook.
+
+        A retried delete answered 404, after an earlier attempt may have reached the server, is
+        taken as done: that attempt deleted it.
+
+        Args:
+            job_definition_name: Its training job definition.
+            notebook_id: Its id.
+            organization_id: Overrides the client's organization.
 
         Raises:
             NotFound: No such notebook.
@@ -506,6 +568,11 @@ class Notebooks(ManagerBase[Notebook]):
         When the server answers with a bare message, or a retried stop finds it already
         stopped (409), the notebook is read again so the result is its true state.
 
+        Args:
+            job_definition_name: Its training job definition.
+            notebook_id: Its id.
+            organization_id: Overrides the client's organization.
+
         Returns:
             The notebook after the stop.
 
@@ -532,6 +599,13 @@ class Notebooks(ManagerBase[Notebook]):
         Without a token it returns the latest events; ``next_forward_token`` asks for newer
         ones (the same token and no events back: nothing new yet), ``next_backward_token``
         for older ones.
+
+        Args:
+            job_definition_name: Its training job definition.
+            notebook_id: Its id.
+            next_forward_token: The ``next_forward_token`` of a previous page.
+            next_backward_token: The ``next_backward_token`` of a previous page.
+            organization_id: Overrides the client's organization.
 
         Returns:
             The events (oldest first) and the two tokens.
@@ -575,7 +649,8 @@ class Notebooks(ManagerBase[Notebook]):
             organization_id: Overrides the client's organization.
 
         Returns:
-            An iterator of :class:`LogEvent`; nothing is fetched until it is first advanced.
+            An iterator of [`LogEvent`][abeja_notebooks.LogEvent]; nothing is fetched until it is
+            first advanced.
 
         Raises:
             ValueError: ``poll_interval`` or ``timeout`` is not a positive number.

@@ -18,7 +18,6 @@ notebooks.
 
 from __future__ import annotations
 
-import email.utils
 import math
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -69,9 +68,13 @@ def parse_retry_after(
 ) -> float | None:
     """Read ``Retry-After`` (seconds, or an HTTP date) as seconds from now.
 
+    An HTTP date is measured against the answer's own ``Date`` header when it has a readable
+    one, as RFC 9110 advises, so a local clock that is off does not turn "retry in an hour"
+    into "retry now"; without one, against ``now()``.
+
     Args:
         headers: The response headers.
-        now: The current wall-clock time (for HTTP dates).
+        now: The current wall-clock time (for HTTP dates without a ``Date`` header).
 
     Returns:
         The delay in seconds (never negative), or ``None`` when absent or unreadable.
@@ -83,16 +86,26 @@ def parse_retry_after(
     try:
         seconds = float(raw)
     except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(raw)
-        except (TypeError, ValueError, IndexError):
+        when = _http_date(raw)
+        if when is None:
             return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - now()).total_seconds()
+        sent = _http_date(headers.get("date"))
+        seconds = (when - (sent if sent is not None else now())).total_seconds()
     if not math.isfinite(seconds):
         return None
     return max(seconds, 0.0)
+
+
+def _http_date(raw: str | None) -> datetime | None:
+    if raw is None:
+        return None
+    import email.utils  # only for the rare HTTP-date form (keeps the import of the SDK light)
+
+    try:
+        when = email.utils.parsedate_to_datetime(raw.strip())
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when
 
 
 def backoff_delay(policy: RetryPolicy, retry_number: int, random: Callable[[], float]) -> float:

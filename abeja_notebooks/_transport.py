@@ -6,12 +6,13 @@ transports differ only in the two lines that send a request and sleep.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol, runtime_checkable
+from dataclasses import dataclass
+from typing import Any, Protocol, cast, runtime_checkable
 
 import httpx
 
@@ -24,7 +25,10 @@ from ._errors import (
     APITimeoutError,
     ConfigurationError,
     HttpError,
+    ResponseValidationError,
     excerpt,
+    redact,
+    redact_text,
 )
 from ._retry import (
     backoff_delay,
@@ -46,20 +50,34 @@ DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 class Clock(Protocol):
     """What the SDK reads time from and sleeps on (retries, ``wait_until``, following logs).
 
-    The default is the system clock. :class:`abeja_notebooks.testing.ManualClock` implements it
-    too: its ``sleep`` advances the emulator's time at once, so tests never wait.
+    The default is [`SystemClock`][abeja_notebooks.SystemClock]. The emulator's
+    [`ManualClock`][abeja_notebooks.testing.ManualClock] implements it too: its ``sleep``
+    advances the emulator's time at once, so tests never wait. Pass one as ``clock=`` to a
+    client.
     """
 
     def monotonic(self) -> float:
-        """Seconds on a clock that never goes back."""
+        """Read the clock.
+
+        Returns:
+            Seconds on a clock that never goes back (only differences are meaningful).
+        """
         ...
 
     def sleep(self, seconds: float) -> None:
-        """Block the caller for ``seconds``."""
+        """Block the calling thread.
+
+        Args:
+            seconds: How long.
+        """
         ...
 
     async def asleep(self, seconds: float) -> None:
-        """Suspend the calling task for ``seconds``."""
+        """Suspend the calling task.
+
+        Args:
+            seconds: How long.
+        """
         ...
 
 
@@ -67,15 +85,29 @@ class SystemClock:
     """The real clock: ``time.monotonic``, ``time.sleep`` and ``asyncio.sleep``."""
 
     def monotonic(self) -> float:
-        """Seconds from ``time.monotonic()``."""
+        """Read ``time.monotonic()``.
+
+        Returns:
+            Seconds on the system's monotonic clock.
+        """
         return time.monotonic()
 
     def sleep(self, seconds: float) -> None:
-        """``time.sleep(seconds)``."""
+        """``time.sleep(seconds)``.
+
+        Args:
+            seconds: How long.
+        """
         time.sleep(seconds)
 
     async def asleep(self, seconds: float) -> None:
-        """``await asyncio.sleep(seconds)``."""
+        """``await asyncio.sleep(seconds)``.
+
+        Args:
+            seconds: How long.
+        """
+        import asyncio  # here, not at module level: sync users never pay for importing asyncio
+
         await asyncio.sleep(seconds)
 
     def __repr__(self) -> str:
@@ -91,17 +123,23 @@ def _request_id(headers: Mapping[str, str]) -> str | None:
 
 
 def http_error(response: RawResponse, attempts: int = 1) -> HttpError:
-    """Build the error for a non-2xx answer, with every attribute the body and headers give."""
+    """Build the error for a non-2xx answer, with every attribute the body and headers give.
+
+    Whatever the server wrote is cleared of the client's own credentials first (a proxy's
+    error page may echo the request's headers).
+    """
     error: str | None = None
     description: str | None = None
     detail: Any = None
-    body = excerpt(response.content)
+    secrets = response.secrets
+    body = excerpt(response.content, secrets=secrets)
     try:
         import json
 
         data: Any = json.loads(response.content) if response.content.strip() else None
     except (ValueError, RecursionError):
         data = None
+    data = redact(data, secrets)
     if isinstance(data, dict):
         fields: dict[str, Any] = data  # pyright: ignore[reportUnknownVariableType] -- raw JSON
         raw_error = fields.get("error")
@@ -110,12 +148,13 @@ def http_error(response: RawResponse, attempts: int = 1) -> HttpError:
         description = raw_description if isinstance(raw_description, str) else None
         detail = fields.get("error_detail")
     request_id = _request_id(response.headers)
+    request_id = None if request_id is None else redact_text(request_id, secrets)
     reason = httpx.codes.get_reason_phrase(response.status_code) or "HTTP error"
     message = f"{response.status_code} {reason} for {response.method} {response.url}"
     if error or description:
         message += ": " + ": ".join(part for part in (error, description) if part)
     elif body:
-        message += f": {excerpt(response.content, 200)!r}"
+        message += f": {excerpt(response.content, 200, secrets)!r}"
     if request_id:
         message += f" (request id {request_id})"
     if attempts > 1:
@@ -135,24 +174,86 @@ def http_error(response: RawResponse, attempts: int = 1) -> HttpError:
 
 
 def connection_error(
-    exc: httpx.HTTPError, method: str, url: str, operation: str, attempts: int
+    exc: httpx.HTTPError,
+    method: str,
+    url: str,
+    operation: str,
+    attempts: int,
+    answer: tuple[int, bytes] | None = None,
+    secrets: tuple[str, ...] = (),
 ) -> APIConnectionError:
-    """Translate an httpx failure into :class:`APIConnectionError` / :class:`APITimeoutError`."""
+    """Translate an httpx failure into ``APIConnectionError`` / ``APITimeoutError``.
+
+    ``answer`` is the status and the body received so far, when the failure came while the
+    body was being read: the error then carries both (``secrets`` blanked out of the body).
+    """
     kind = type(exc).__name__
     detail = str(exc) or kind
     suffix = f" after {attempts} attempts" if attempts > 1 else ""
+    status: int | None = None
+    body = ""
+    if answer is not None:
+        status, body = answer[0], excerpt(answer[1], secrets=secrets)
     if isinstance(exc, httpx.TimeoutException):
+        what = "timed out" if status is None else f"timed out reading the body of a {status} answer"
         return APITimeoutError(
-            f"{operation} timed out ({kind}: {detail}) for {method} {url}{suffix}",
+            f"{operation} {what} ({kind}: {detail}) for {method} {url}{suffix}",
             method=method,
             url=url,
+            status_code=status,
+            body=body,
         )
+    what = "no answer from the server" if status is None else f"a {status} answer broke off"
     return APIConnectionError(
-        f"{operation} failed: no answer from the server ({kind}: {detail}) for {method} {url}"
-        f"{suffix}",
+        f"{operation} failed: {what} ({kind}: {detail}) for {method} {url}{suffix}",
         method=method,
         url=url,
+        status_code=status,
+        body=body,
     )
+
+
+def _timeout_part(request: httpx.Request, part: str) -> float | None:
+    """One of the timeouts httpx will apply to ``request`` (``read``, ``pool``, ...)."""
+    timeouts: Any = request.extensions.get("timeout")
+    if not isinstance(timeouts, dict):
+        return None
+    value: Any = cast("dict[str, Any]", timeouts).get(part)
+    return float(value) if isinstance(value, int | float) else None
+
+
+class BodyReader:
+    """Collects an answer's body, which must all arrive within the attempt's read timeout.
+
+    httpx applies the read timeout to each read from the socket, so a server that sends a byte
+    now and then keeps a plain read going for ever. This bounds the whole body, in real time
+    (a timeout is about the network, not the SDK's clock); it is checked as each piece arrives,
+    so an attempt ends within at most twice the read timeout.
+    """
+
+    def __init__(self, request: httpx.Request, now: float) -> None:
+        self.request = request
+        self.read_timeout = _timeout_part(request, "read")
+        self.ends = None if self.read_timeout is None else now + self.read_timeout
+        self.chunks: list[bytes] = []
+
+    def feed(self, chunk: bytes, now: float) -> None:
+        """Take the next piece of the body.
+
+        Raises:
+            httpx.ReadTimeout: The body has taken longer than the read timeout.
+        """
+        self.chunks.append(chunk)
+        if self.ends is not None and now > self.ends:
+            raise httpx.ReadTimeout(
+                f"the body did not arrive within the {self.read_timeout:g}s read timeout",
+                request=self.request,
+            )
+
+    @property
+    def content(self) -> bytes:
+        """The body received so far."""
+        return self.chunks[0] if len(self.chunks) == 1 else b"".join(self.chunks)
 
 
 class RetryLoop:
@@ -169,16 +270,19 @@ class RetryLoop:
         settings: Settings,
         clock: Clock,
         random: Callable[[], float],
-        headers: Mapping[str, str],
+        headers: PreparedHeaders,
     ) -> None:
         self.request = request
         self.settings = settings
         self.clock = clock
         self.random = random
         self.headers = headers
+        self.timeout = headers.timeout
         self.url = settings.base_url + request.path
         self.attempts = 0
         self.may_have_arrived = False
+        credentials = settings.credentials
+        self.secrets: tuple[str, ...] = () if credentials is None else credentials.secrets
         self.started = clock.monotonic()
 
     @property
@@ -192,8 +296,8 @@ class RetryLoop:
             return None
         return deadline - (self.clock.monotonic() - self.started)
 
-    def build(self, build_request: Callable[..., httpx.Request]) -> httpx.Request:
-        """Make the next attempt's request with ``build_request`` (an httpx client's).
+    def build(self) -> httpx.Request:
+        """Make the next attempt's request.
 
         Raises:
             ConfigurationError: No credentials were configured (nothing is sent).
@@ -201,7 +305,7 @@ class RetryLoop:
         """
         if self.settings.credentials is None:
             raise ConfigurationError(MISSING_CREDENTIALS_HELP)
-        timeout = self.settings.timeout
+        timeout = self.timeout
         remaining = self._remaining()
         if remaining is not None:
             if remaining <= 0:
@@ -211,18 +315,17 @@ class RetryLoop:
                     method=self.request.method,
                     url=self.url,
                 )
-            timeout = _shorten(timeout, remaining)
+            timeout = _shorten(self.settings.timeout, remaining).as_dict()
         self.attempts += 1
-        headers = dict(self.headers)
-        if self.request.body is not None:
-            headers["Content-Type"] = "application/json"
-        request = build_request(
+        # Built directly, not through the client's build_request: the headers (the client's
+        # own merged with ours) and the timeout were prepared once, when the transport was made.
+        request = httpx.Request(
             self.request.method,
             self.url,
             params=self.request.params,
             content=self.request.body,
-            headers=headers,
-            timeout=timeout,
+            headers=self.headers.json if self.request.body is not None else self.headers.plain,
+            extensions={"timeout": timeout},
         )
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
@@ -234,8 +337,8 @@ class RetryLoop:
             )
         return request
 
-    def on_response(self, response: httpx.Response) -> RawResponse | float:
-        """Judge a received answer (its body already read).
+    def on_response(self, response: httpx.Response, content: bytes) -> RawResponse | float:
+        """Judge a received answer and its whole body.
 
         Returns:
             The answer to hand back, or the delay before a retry.
@@ -246,9 +349,10 @@ class RetryLoop:
         raw = RawResponse(
             response.status_code,
             response.headers,
-            response.content,
+            content,
             self.request.method,
             self.url,
+            secrets=self.secrets,
         )
         status = response.status_code
         if logger.isEnabledFor(logging.DEBUG):
@@ -265,27 +369,42 @@ class RetryLoop:
                 self.attempts,
             )
             return RawResponse(
-                status, response.headers, response.content, raw.method, raw.url, True
+                status, response.headers, content, raw.method, raw.url, True, self.secrets
             )
         error = http_error(raw, self.attempts)
-        if status >= 500 or status == 408:
-            self.may_have_arrived = True
+        # Whatever the status, this attempt reached the server. Even a 429 or 503 may come from
+        # a proxy after the server acted, so a later 409/404 counts as done.
+        self.may_have_arrived = True
         if not status_is_retryable(self.request.retry, status):
             raise error
         retry_after = parse_retry_after(response.headers)
         return self._retry_delay(error, f"{status} {error.error or 'error'}", retry_after)
 
-    def on_error(self, exc: httpx.HTTPError) -> float:
-        """Judge a failed attempt (no answer, or an unreadable one).
+    def on_error(
+        self, exc: httpx.HTTPError, response: httpx.Response | None = None, partial: bytes = b""
+    ) -> RawResponse | float:
+        """Judge a failed attempt: no answer, or one whose body broke off (``response``, with
+        ``partial``, the body read so far).
 
         Returns:
-            The delay before a retry.
+            The delay before a retry (or, for an answer whose body cannot be decoded, what
+            :meth:`on_response` makes of its status).
 
         Raises:
             APIConnectionError: The failure is not retried (any more).
+            ResponseValidationError: A 2xx answer whose body cannot be decoded.
         """
+        if response is not None and isinstance(exc, httpx.DecodingError):
+            return self._undecodable(response, exc)
+        answer = None if response is None else (response.status_code, partial)
         error = connection_error(
-            exc, self.request.method, self.url, self.request.operation, self.attempts
+            exc,
+            self.request.method,
+            self.url,
+            self.request.operation,
+            self.attempts,
+            answer,
+            self.secrets,
         )
         if not isinstance(exc, httpx.TransportError):
             raise error from None
@@ -294,6 +413,22 @@ class RetryLoop:
         if not transport_error_is_retryable(self.request.retry, exc):
             raise error from None
         return self._retry_delay(error, type(exc).__name__, None)
+
+    def _undecodable(
+        self, response: httpx.Response, exc: httpx.DecodingError
+    ) -> RawResponse | float:
+        # The body does not match its Content-Encoding: a broken proxy, not a network failure.
+        status = response.status_code
+        if not 200 <= status < 300:
+            return self.on_response(response, b"")  # the status says enough
+        encoding = response.headers.get("content-encoding", "")
+        raise ResponseValidationError(
+            f"{status} answer to {self.request.method} {self.url} is not what the Notebook API "
+            f"promises: its body cannot be decoded as Content-Encoding {encoding!r} ({exc})",
+            status_code=status,
+            method=self.request.method,
+            url=self.url,
+        ) from None
 
     def _retry_delay(self, error: AbejaError, reason: str, retry_after: float | None) -> float:
         if self.attempts >= self.max_attempts:
@@ -345,6 +480,31 @@ def _shorten(timeout: httpx.Timeout, remaining: float) -> httpx.Timeout:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedHeaders:
+    """What every request of a transport carries, computed once per transport.
+
+    Attributes:
+        plain: The headers of a request without a body: the HTTP client's own defaults, then
+            ours (User-Agent, Accept, Authorization) on top.
+        json: The same plus ``Content-Type: application/json``.
+        timeout: The per-attempt timeout, as httpx's request extension wants it.
+    """
+
+    plain: httpx.Headers
+    json: httpx.Headers
+    timeout: dict[str, float | None]
+
+    @classmethod
+    def prepare(cls, client_headers: httpx.Headers, settings: Settings) -> PreparedHeaders:
+        """Merge the HTTP client's default headers with the settings' ones."""
+        plain = httpx.Headers(client_headers)
+        plain.update(settings.headers)
+        json = httpx.Headers(plain)
+        json["Content-Type"] = "application/json"
+        return cls(plain, json, settings.timeout.as_dict())
+
+
 class _TransportBase:
     """What both transports hold: settings, clock, jitter source, the fixed headers."""
 
@@ -360,7 +520,8 @@ class _TransportBase:
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.random: Callable[[], float] = random.random
         self.owns_http: bool = owns_http
-        self.headers: dict[str, str] = settings.headers
+
+    headers: PreparedHeaders
 
     def _loop(self, request: ApiRequest) -> RetryLoop:
         return RetryLoop(request, self.settings, self.clock, self.random, self.headers)
@@ -378,30 +539,62 @@ class SyncTransport(_TransportBase):
         limits: httpx.Limits | None = None,
     ) -> None:
         super().__init__(settings, clock=clock, owns_http=http_client is None)
+        limits = limits or DEFAULT_LIMITS
         self.http: httpx.Client = http_client or httpx.Client(
             timeout=settings.timeout,
             follow_redirects=False,
-            limits=limits or DEFAULT_LIMITS,
+            limits=limits,
         )
+        self.headers: PreparedHeaders = PreparedHeaders.prepare(self.http.headers, settings)
+        # httpcore's sync pool can close a connection it has just handed to a request that was
+        # queued for one, under that request (encode/httpcore#1110): the request fails with
+        # "Bad file descriptor" or hangs until its read timeout. So that our pool never
+        # queues, at most max_connections of our attempts enter it at once; the others wait
+        # here, as long as the pool timeout allows. (A pool handed in is used as it is.)
+        self.slots: threading.BoundedSemaphore | None = None
+        if http_client is None and limits.max_connections is not None:
+            self.slots = threading.BoundedSemaphore(limits.max_connections)
 
     def derive(self, settings: Settings) -> SyncTransport:
         """A transport with other settings over the same connection pool (which it won't close)."""
         twin = SyncTransport(settings, http_client=self.http, clock=self.clock)
         twin.random = self.random
+        twin.slots = self.slots
         return twin
 
     def send(self, request: ApiRequest) -> RawResponse:
         """Send ``request``, retrying per the policy; return a 2xx answer or raise."""
         loop = self._loop(request)
         while True:
-            attempt = loop.build(self.http.build_request)
-            try:
-                outcome = loop.on_response(self.http.send(attempt))
-            except httpx.HTTPError as exc:
-                outcome = loop.on_error(exc)
+            attempt = loop.build()
+            slots = self.slots
+            if slots is not None and not slots.acquire(timeout=_timeout_part(attempt, "pool")):
+                waited = httpx.PoolTimeout("no connection came free", request=attempt)
+                outcome = loop.on_error(waited)
+            else:
+                try:
+                    outcome = self._attempt(loop, attempt)
+                finally:
+                    if slots is not None:
+                        slots.release()
             if isinstance(outcome, RawResponse):
                 return outcome
             self.clock.sleep(outcome)
+
+    def _attempt(self, loop: RetryLoop, attempt: httpx.Request) -> RawResponse | float:
+        try:  # never follow a redirect, whatever the http client says: no credentials elsewhere
+            response = self.http.send(attempt, stream=True, follow_redirects=False)
+        except httpx.HTTPError as exc:
+            return loop.on_error(exc)
+        body = BodyReader(attempt, time.monotonic())
+        try:
+            for chunk in response.iter_bytes():
+                body.feed(chunk, time.monotonic())
+        except httpx.HTTPError as exc:
+            return loop.on_error(exc, response, body.content)
+        finally:
+            response.close()
+        return loop.on_response(response, body.content)
 
     def close(self) -> None:
         """Close the connection pool, unless it was handed in by the caller."""
@@ -426,6 +619,7 @@ class AsyncTransport(_TransportBase):
             follow_redirects=False,
             limits=limits or DEFAULT_LIMITS,
         )
+        self.headers: PreparedHeaders = PreparedHeaders.prepare(self.http.headers, settings)
 
     def derive(self, settings: Settings) -> AsyncTransport:
         """A transport with other settings over the same connection pool (which it won't close)."""
@@ -437,14 +631,25 @@ class AsyncTransport(_TransportBase):
         """Send ``request``, retrying per the policy; return a 2xx answer or raise."""
         loop = self._loop(request)
         while True:
-            attempt = loop.build(self.http.build_request)
-            try:
-                outcome = loop.on_response(await self.http.send(attempt))
-            except httpx.HTTPError as exc:
-                outcome = loop.on_error(exc)
+            outcome = await self._attempt(loop, loop.build())
             if isinstance(outcome, RawResponse):
                 return outcome
             await self.clock.asleep(outcome)
+
+    async def _attempt(self, loop: RetryLoop, attempt: httpx.Request) -> RawResponse | float:
+        try:  # never follow a redirect, whatever the http client says: no credentials elsewhere
+            response = await self.http.send(attempt, stream=True, follow_redirects=False)
+        except httpx.HTTPError as exc:
+            return loop.on_error(exc)
+        body = BodyReader(attempt, time.monotonic())
+        try:
+            async for chunk in response.aiter_bytes():
+                body.feed(chunk, time.monotonic())
+        except httpx.HTTPError as exc:
+            return loop.on_error(exc, response, body.content)
+        finally:
+            await response.aclose()
+        return loop.on_response(response, body.content)
 
     async def aclose(self) -> None:
         """Close the connection pool, unless it was handed in by the caller."""

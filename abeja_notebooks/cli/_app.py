@@ -78,10 +78,10 @@ class _State:
             max_retries=NOT_GIVEN if self.max_retries is None else self.max_retries,
         )
 
-    def printer(self) -> Printer:
+    def printer(self, output: Output | None = None) -> Printer:
         # Piped output is not cut to 80 columns: a script reading a table gets whole lines.
         width = None if sys.stdout.isatty() else 240
-        return Printer(self.output, Console(highlight=False, width=width))
+        return Printer(output or self.output, Console(highlight=False, width=width))
 
 
 def _can_ask() -> bool:
@@ -165,6 +165,10 @@ class NotebookType(StrEnum):
 
 
 TypeOpt = Annotated[NotebookType | None, typer.Option("--type", help="Classic notebook or lab.")]
+OutputOpt = Annotated[
+    Output | None,
+    typer.Option("--output", "-o", help="table, json or ids (overrides the global --output)."),
+]
 WaitOpt = Annotated[bool, typer.Option("--wait", help="Wait until the notebook gets there.")]
 WaitTimeoutOpt = Annotated[
     float, typer.Option("--wait-timeout", help="Seconds --wait waits at most.", min=0.001)
@@ -254,28 +258,31 @@ def list_notebooks(
     max_items: Annotated[
         int | None, typer.Option(help="Stop after this many notebooks.", min=1)
     ] = None,
+    output: OutputOpt = None,
 ) -> None:
     """List the notebooks of a job definition.
 
-    Example: abeja-notebooks list train-resnet -o ids | xargs -n1 abeja-notebooks get train-resnet
+    Example: abeja-notebooks -o ids list train-resnet | xargs -n1 abeja-notebooks get train-resnet
     """
     state = _state(ctx)
     with state.client() as client:
-        state.printer().notebooks(
+        state.printer(output).notebooks(
             client.notebooks.list(job_definition, page_size=page_size, max_items=max_items)
         )
 
 
 @app.command()
 @_errors_as_exit_codes
-def get(ctx: typer.Context, job_definition: JobArg, notebook_id: IdArg) -> None:
+def get(
+    ctx: typer.Context, job_definition: JobArg, notebook_id: IdArg, output: OutputOpt = None
+) -> None:
     """Show one notebook.
 
-    Example: abeja-notebooks get train-resnet 1230000000000 -o json
+    Example: abeja-notebooks -o json get train-resnet 1230000000000
     """
     state = _state(ctx)
     with state.client() as client:
-        state.printer().notebook(client.notebooks.get(job_definition, notebook_id))
+        state.printer(output).notebook(client.notebooks.get(job_definition, notebook_id))
 
 
 @app.command()
@@ -288,12 +295,13 @@ def create(
     notebook_type: TypeOpt = None,
     wait: WaitOpt = False,
     wait_timeout: WaitTimeoutOpt = DEFAULT_WAIT_TIMEOUT,
+    output: OutputOpt = None,
 ) -> None:
     """Create (and launch) a notebook.
 
     Example: abeja-notebooks create train-resnet --instance-type cpu-1 --type lab --wait
     """
-    state, printer = _state(ctx), _state(ctx).printer()
+    state, printer = _state(ctx), _state(ctx).printer(output)
     with state.client() as client:
         nb = client.notebooks.create(
             job_definition,
@@ -315,6 +323,7 @@ def update(
     instance_type: InstanceOpt = None,
     image: ImageOpt = None,
     notebook_type: TypeOpt = None,
+    output: OutputOpt = None,
 ) -> None:
     """Change a notebook's instance type, image or type.
 
@@ -329,7 +338,7 @@ def update(
             image=image,
             notebook_type=notebook_type and notebook_type.value,
         )
-        state.printer().notebook(nb)
+        state.printer(output).notebook(nb)
 
 
 @app.command()
@@ -341,12 +350,13 @@ def start(
     notebook_type: TypeOpt = None,
     wait: WaitOpt = False,
     wait_timeout: WaitTimeoutOpt = DEFAULT_WAIT_TIMEOUT,
+    output: OutputOpt = None,
 ) -> None:
     """Start a stopped notebook.
 
     Example: abeja-notebooks start train-resnet 1230000000000 --wait
     """
-    state, printer = _state(ctx), _state(ctx).printer()
+    state, printer = _state(ctx), _state(ctx).printer(output)
     with state.client() as client:
         nb = client.notebooks.start(
             job_definition, notebook_id, notebook_type=notebook_type and notebook_type.value
@@ -364,12 +374,13 @@ def stop(
     notebook_id: IdArg,
     wait: WaitOpt = False,
     wait_timeout: WaitTimeoutOpt = DEFAULT_WAIT_TIMEOUT,
+    output: OutputOpt = None,
 ) -> None:
     """Stop a running notebook.
 
     Example: abeja-notebooks stop train-resnet 1230000000000
     """
-    state, printer = _state(ctx), _state(ctx).printer()
+    state, printer = _state(ctx), _state(ctx).printer(output)
     with state.client() as client:
         nb = client.notebooks.stop(job_definition, notebook_id)
         if wait:
@@ -384,12 +395,13 @@ def delete(
     job_definition: JobArg,
     notebook_id: IdArg,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    output: OutputOpt = None,
 ) -> None:
     """Delete a notebook (asks first on a terminal, unless --yes).
 
     Example: abeja-notebooks delete train-resnet 1230000000000 --yes
     """
-    state, printer = _state(ctx), _state(ctx).printer()
+    state, printer = _state(ctx), _state(ctx).printer(output)
     if not yes and _can_ask():
         typer.confirm(f"Delete notebook {notebook_id} of {job_definition}?", abort=True)
     with state.client() as client:
@@ -420,12 +432,13 @@ def logs(
     follow_timeout: Annotated[
         float | None, typer.Option("--follow-timeout", help="Stop following after this.", min=0.001)
     ] = None,
+    output: OutputOpt = None,
 ) -> None:
     """Print a notebook's log (recent lines; --history for all; --follow to keep going).
 
-    Example: abeja-notebooks logs train-resnet 1230000000000 --follow -o json | jq .message
+    Example: abeja-notebooks -o json logs train-resnet 1230000000000 --follow | jq .message
     """
-    state, printer = _state(ctx), _state(ctx).printer()
+    state, printer = _state(ctx), _state(ctx).printer(output)
     with state.client() as client:
         events = client.notebooks.logs(
             job_definition,
@@ -456,12 +469,13 @@ def wait(
         float, typer.Option("--timeout", help="Seconds to wait at most.", min=0.001)
     ] = DEFAULT_WAIT_TIMEOUT,
     poll_interval: Annotated[float, typer.Option(help="Seconds between polls.", min=0.001)] = 2.0,
+    output: OutputOpt = None,
 ) -> None:
     """Wait until a notebook reaches a status (exit 1 if it fails or time runs out).
 
     Example: abeja-notebooks wait train-resnet 1230000000000 --status Running --timeout 600
     """
-    state, printer = _state(ctx), _state(ctx).printer()
+    state, printer = _state(ctx), _state(ctx).printer(output)
     with state.client() as client:
         nb = client.notebooks.get(job_definition, notebook_id)
         with _spinner(printer, f"Waiting for {nb.name} to be {' or '.join(status)}..."):

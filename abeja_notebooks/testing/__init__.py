@@ -1,13 +1,16 @@
 """An offline, stateful emulator of the ABEJA Platform Notebook API, for tests.
 
-One request -> response core (:meth:`Emulator.handle`) is reached either in-process, through
-httpx transports (:meth:`Emulator.transport`, :meth:`Emulator.async_transport`), or over real
-HTTP (:class:`EmulatorServer`, or ``python -m abeja_notebooks.testing``). Time comes from a
-:class:`Clock`; in tests a :class:`ManualClock` makes the notebook lifecycle and the log stream
-deterministic. Faults (:class:`Fault`) are injected by rule and every request is recorded
-(:class:`RecordedRequest`).
+One request -> response core ([`Emulator.handle`][abeja_notebooks.testing.Emulator.handle]) is
+reached either in-process, through httpx transports
+([`Emulator.transport`][abeja_notebooks.testing.Emulator.transport],
+[`Emulator.async_transport`][abeja_notebooks.testing.Emulator.async_transport]), or over real HTTP
+([`EmulatorServer`][abeja_notebooks.testing.EmulatorServer], or ``python -m
+abeja_notebooks.testing``). Time comes from a [`Clock`][abeja_notebooks.testing.Clock]; in tests a
+[`ManualClock`][abeja_notebooks.testing.ManualClock] makes the notebook lifecycle and the log stream
+deterministic. Faults ([`Fault`][abeja_notebooks.testing.Fault]) are injected by rule and every
+request is recorded ([`RecordedRequest`][abeja_notebooks.testing.RecordedRequest]).
 
-Example:
+Examples:
     >>> import httpx
     >>> from abeja_notebooks.testing import Emulator
     >>> emulator = Emulator()

@@ -133,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns:
         The exit status.
 
-    Example:
+    Examples:
         ``python -m abeja_notebooks.testing --port 8080 --token secret``
     """
     parser = argparse.ArgumentParser(

@@ -2,7 +2,8 @@
 
 The emulator never runs background threads: every time-dependent fact (a notebook turning
 ``Running``, a log line being written) is computed from the clock when it is looked at. In tests a
-:class:`ManualClock` makes that fully deterministic; a served emulator uses :class:`RealClock`.
+[`ManualClock`][abeja_notebooks.testing.ManualClock] makes that fully deterministic; a served
+emulator uses [`RealClock`][abeja_notebooks.testing.RealClock].
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ __all__ = ["Clock", "ManualClock", "RealClock"]
 class Clock(Protocol):
     """Anything that tells the time as epoch seconds.
 
-    Example:
+    Examples:
         >>> class Frozen:
         ...     def now(self) -> float:
         ...         return 0.0
@@ -38,9 +39,9 @@ class Clock(Protocol):
 
 
 class RealClock:
-    """The wall clock (:func:`time.time`).
+    """The wall clock (``time.time``).
 
-    Example:
+    Examples:
         >>> RealClock().now() > 1_500_000_000
         True
     """
@@ -93,7 +94,7 @@ class ManualClock:
     Raises:
         ValueError: If ``start`` is not a finite number.
 
-    Example:
+    Examples:
         >>> clock = ManualClock(start=100.0)
         >>> clock.advance(2.5)
         >>> clock.now()

@@ -39,15 +39,15 @@ __all__ = ["DEFAULT_JOB_DEFINITION", "DEFAULT_ORGANIZATION_ID", "Emulator"]
 _log = logging.getLogger("abeja_notebooks.testing")
 
 DEFAULT_ORGANIZATION_ID = "1410000000000"
-"""The organization an :class:`Emulator` has unless told otherwise."""
+"""The organization an ``Emulator`` has unless told otherwise: ``1410000000000``."""
 
 DEFAULT_JOB_DEFINITION = "train-resnet"
-"""The training job definition an :class:`Emulator` has unless told otherwise."""
+"""The training job definition an ``Emulator`` has unless told otherwise: ``train-resnet``."""
 
 NotebookStatus = Literal["Pending", "Running", "Stopped", "Failed"]
 
 _STATUSES: frozenset[str] = frozenset({"Pending", "Running", "Stopped", "Failed"})
-_INSTANCE_TYPE = re.compile(r"(cpu|gpu)(:[a-d])?-\d+(\.\d+)?")
+_INSTANCE_TYPE = re.compile(r"(cpu|gpu)(:[a-d])?-[0-9]+(\.[0-9]+)?")  # ASCII digits, not any \d
 _NOTEBOOK_TYPES = ("notebook", "lab")
 _DEFAULT_INSTANCE_TYPE = "cpu-1"
 _DEFAULT_IMAGE = "abeja-inc/all-cpu:19.10"
@@ -175,12 +175,14 @@ class _Notebook:
 class Emulator:
     """A stateful, in-memory ABEJA Platform Notebook API.
 
-    One core, :meth:`handle`, answers every request; :meth:`transport` and
-    :meth:`async_transport` reach it in-process through httpx, and
-    :class:`~abeja_notebooks.testing.EmulatorServer` over real HTTP. Time comes from ``clock``
-    (a :class:`ManualClock` by default): a started notebook is ``Pending``, then ``Running``
-    ``start_delay`` seconds later, and writes a log line every ``log_interval`` seconds while it
-    runs. Nothing happens in the background; everything is computed when it is looked at.
+    One core, [`handle`][abeja_notebooks.testing.Emulator.handle], answers every request;
+    [`transport`][abeja_notebooks.testing.Emulator.transport] and
+    [`async_transport`][abeja_notebooks.testing.Emulator.async_transport] reach it in-process
+    through httpx, and [`EmulatorServer`][abeja_notebooks.testing.EmulatorServer] over real HTTP.
+    Time comes from ``clock`` (a [`ManualClock`][abeja_notebooks.testing.ManualClock] by default): a
+    started notebook is ``Pending``, then ``Running`` ``start_delay`` seconds later, and writes a
+    log line every ``log_interval`` seconds while it runs. Nothing happens in the background;
+    everything is computed when it is looked at.
 
     Response-shape knobs (plain attributes, change them at any time):
 
@@ -197,12 +199,15 @@ class Emulator:
 
     ``start_delay``, ``log_interval``, ``log_page_size`` and ``max_limit`` are attributes too;
     a change applies to notebooks started afterwards. ``max_recorded_requests`` (default None:
-    keep all) bounds :attr:`requests` for a long-running server; the oldest are forgotten.
+    keep all) bounds [`requests`][abeja_notebooks.testing.Emulator.requests] for a long-running
+    server; the oldest are forgotten.
 
     Args:
-        clock: Where time comes from (default: a new :class:`ManualClock`).
+        clock: Where time comes from (default: a new
+            [`ManualClock`][abeja_notebooks.testing.ManualClock]).
         organizations: Organization id -> its job definition names (default: one organization,
-            :data:`DEFAULT_ORGANIZATION_ID`, with :data:`DEFAULT_JOB_DEFINITION`).
+            [`DEFAULT_ORGANIZATION_ID`][abeja_notebooks.testing.DEFAULT_ORGANIZATION_ID], with
+            [`DEFAULT_JOB_DEFINITION`][abeja_notebooks.testing.DEFAULT_JOB_DEFINITION]).
         tokens: Bearer tokens to accept.
         users: User id (with or without the ``user-`` prefix) -> personal access token, to accept
             as Basic credentials. With neither ``tokens`` nor ``users``, any well-formed credential
@@ -215,7 +220,7 @@ class Emulator:
     Raises:
         ValueError: On a negative delay, a non-positive interval, page size or limit.
 
-    Example:
+    Examples:
         >>> import httpx
         >>> emulator = Emulator(tokens=["secret"])
         >>> with httpx.Client(transport=emulator.transport(), base_url="http://emulator",
@@ -230,11 +235,21 @@ class Emulator:
     """
 
     list_form: Literal["envelope", "bare"]
+    """How listings answer: ``"envelope"`` (the default, ``{"total", "offset", "limit",
+    "entries"}``) or ``"bare"`` (a JSON list, the older server form)."""
     action_response: Literal["notebook", "message"]
+    """What start and stop answer: ``"notebook"`` (the default) or ``"message"``
+    (``{"message": "<id> started"}``)."""
     delete_response: Literal["value", "message"]
+    """What delete answers: ``"value"`` (the default, ``{"value": {"message": "<id> deleted"}}``)
+    or ``"message"`` (``{"message": "<id> deleted"}``)."""
     int_ids_in_actions: bool
+    """When True, update, start and stop answer ``training_notebook_id`` as the integer 0."""
     extra_fields: dict[str, Any]
+    """Fields merged into every notebook object the emulator answers with (default: none)."""
     max_recorded_requests: int | None
+    """How many requests [`requests`][abeja_notebooks.testing.Emulator.requests] keeps (default
+    ``None``: all of them); the oldest are forgotten first."""
 
     def __init__(
         self,
@@ -249,6 +264,7 @@ class Emulator:
         max_limit: int = 1000,
     ) -> None:
         self.clock: Clock = clock if clock is not None else ManualClock()
+        """Where the emulator's time comes from."""
         self.list_form = "envelope"
         self.action_response = "notebook"
         self.delete_response = "value"
@@ -368,13 +384,14 @@ class Emulator:
             return definition.id
 
     def advance(self, seconds: float) -> None:
-        """Move the emulator's :class:`ManualClock` forward.
+        """Move the emulator's [`ManualClock`][abeja_notebooks.testing.ManualClock] forward.
 
         Args:
             seconds: How far, zero or more.
 
         Raises:
-            TypeError: If the emulator does not run on a :class:`ManualClock`.
+            TypeError: If the emulator does not run on a
+                [`ManualClock`][abeja_notebooks.testing.ManualClock].
             ValueError: If ``seconds`` is negative.
         """
         clock = self.clock
@@ -390,7 +407,7 @@ class Emulator:
         Returns:
             A transport for ``httpx.Client(transport=..., base_url="http://anything")``.
 
-        Example:
+        Examples:
             >>> import httpx
             >>> client = httpx.Client(transport=Emulator().transport(), base_url="http://emu")
         """
@@ -425,7 +442,8 @@ class Emulator:
             method: The verb to match (any when None).
             path: A regular expression searched (``re.search``) in the decoded path (any when None).
             times: How many matching requests it applies to (>= 1).
-            **fault_kwargs: The fields of :class:`Fault`, when ``fault`` is not given.
+            **fault_kwargs: The fields of [`Fault`][abeja_notebooks.testing.Fault], when ``fault``
+                is not given.
 
         Returns:
             The fault.
@@ -435,7 +453,7 @@ class Emulator:
             ValueError: If ``times`` < 1, or the fault options are incoherent.
             re.error: If ``path`` is not a valid regular expression.
 
-        Example:
+        Examples:
             >>> emulator = Emulator()
             >>> _ = emulator.inject(status=503, retry_after="2", method="GET", times=2)
             >>> _ = emulator.inject(drop=True, method="POST", path=r"/notebooks$", after=True)
@@ -673,7 +691,8 @@ class Emulator:
             body: The request body.
 
         Returns:
-            What to send back, and how (see :class:`EmulatorResponse`).
+            What to send back, and how (see
+            [`EmulatorResponse`][abeja_notebooks.testing.EmulatorResponse]).
         """
         method = method.upper()
         lowered = {name.lower(): value for name, value in headers.items()}

@@ -12,20 +12,36 @@ __all__ = ["Fault", "FaultOptions", "FaultRule"]
 
 
 class FaultOptions(TypedDict, total=False):
-    """The keyword arguments of :class:`Fault`, for ``Emulator.inject(**options)``."""
+    """The keyword arguments of ``Fault``, as taken by ``Emulator.inject(**options)``.
+
+    Each key means what the field of the same name of
+    [`Fault`][abeja_notebooks.testing.Fault] means.
+    """
 
     status: int | None
+    """Answer with this HTTP status."""
     retry_after: str | None
+    """The ``Retry-After`` header sent with ``status``."""
     body: bytes | None
+    """A raw body to serve instead of the JSON error body."""
     headers: Mapping[str, str] | None
+    """Extra response headers."""
     content_type: str | None
+    """The ``Content-Type`` of ``body``."""
     latency: float
+    """Real seconds to wait before answering (or failing)."""
     drop: bool
+    """Close the connection without answering."""
     refuse: bool
+    """Refuse the connection."""
     timeout: bool
+    """Never answer."""
     truncate: bool
+    """Send a body shorter than its ``Content-Length``, then close."""
     malformed: bool
+    """Answer with a syntactically broken JSON body."""
     after: bool
+    """Apply the fault after the emulator has acted on the request."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +83,7 @@ class Fault:
     A fault with only ``headers`` (and maybe ``latency``) does not replace the answer either: the
     headers are added to the emulator's own answer.
 
-    Example:
+    Examples:
         >>> fault = Fault(status=503, retry_after="1")
         >>> fault.replaces_answer
         True

@@ -9,7 +9,7 @@ from typing import Any, Literal
 __all__ = ["EmulatorResponse", "RecordedRequest", "ResponseAction"]
 
 ResponseAction = Literal["respond", "drop", "refuse", "timeout", "truncate"]
-"""What a transport does with an :class:`EmulatorResponse`."""
+"""What a transport does with an [`EmulatorResponse`][abeja_notebooks.testing.EmulatorResponse]."""
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class RecordedRequest:
         time: The emulator clock's time when the request arrived.
         request_id: The ``x-request-id`` the emulator answered with (if it answered).
 
-    Example:
+    Examples:
         >>> req = emulator.requests[-1]  # doctest: +SKIP
         >>> req.method, req.path, req.json  # doctest: +SKIP
         ('POST', '/organizations/1410000000000/training/definitions/train-resnet/notebooks', {})

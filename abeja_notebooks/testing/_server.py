@@ -29,19 +29,21 @@ _JOIN_TIMEOUT = 5.0
 
 
 class EmulatorServer:
-    """Serve an :class:`Emulator` over real HTTP on a loopback port.
+    """Serve an [`Emulator`][abeja_notebooks.testing.Emulator] over real HTTP on a loopback port.
 
     A threaded HTTP/1.1 server with keep-alive: one daemon thread per connection, each answer
     sent in one write with Nagle's algorithm off (so a keep-alive client is not stalled by
-    delayed ACKs). It logs nothing. :meth:`stop` closes idle keep-alive connections and wakes
+    delayed ACKs). It logs nothing. [`stop`][abeja_notebooks.testing.EmulatorServer.stop] closes
+    idle keep-alive connections and wakes
     requests waiting on an injected latency, so it never hangs.
 
     Args:
-        emulator: The emulator to serve (default: a new :class:`Emulator` on a ManualClock).
+        emulator: The emulator to serve (default: a new
+            [`Emulator`][abeja_notebooks.testing.Emulator] on a ManualClock).
         host: The address to listen on.
         port: The port, 0 for any free one.
 
-    Example:
+    Examples:
         >>> import httpx
         >>> with EmulatorServer() as server, httpx.Client(base_url=server.base_url) as http:
         ...     r = http.get("/organizations/1410000000000/training/definitions/"
@@ -54,6 +56,7 @@ class EmulatorServer:
         self, emulator: Emulator | None = None, *, host: str = "127.0.0.1", port: int = 0
     ) -> None:
         self.emulator: Emulator = emulator if emulator is not None else Emulator()
+        """The emulator being served: inject faults and read requests through it."""
         self._host = host
         self._port = port
         self._lock = threading.Lock()
@@ -388,7 +391,8 @@ class _Handler(BaseHTTPRequestHandler):
         """Write the status line, the headers and the body in one write."""
         lines = [f"HTTP/1.1 {answer.status} {reason_phrase(answer.status)}\r\n"]
         lines.extend(f"{name}: {value}\r\n" for name, value in answer.headers.items())
-        lines.append(f"Date: {self.date_time_string()}\r\n")
+        if not any(name.lower() == "date" for name in answer.headers):
+            lines.append(f"Date: {self.date_time_string()}\r\n")  # unless a fault set its own
         lines.append(f"Server: {self.server_version}\r\n")
         if self.close_connection:
             lines.append("Connection: close\r\n")

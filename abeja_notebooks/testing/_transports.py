@@ -21,12 +21,12 @@ _TIMED_OUT = "timed out"
 
 
 class EmulatorTransport(httpx.BaseTransport):
-    """A synchronous httpx transport backed by :meth:`Emulator.handle`.
+    """A synchronous httpx transport backed by ``Emulator.handle``.
 
     Faults come out as the exceptions httpx raises for the real thing: a dropped connection as
-    :class:`httpx.RemoteProtocolError`, a refused one as :class:`httpx.ConnectError`, a timeout
-    as :class:`httpx.ReadTimeout` (also when an injected latency exceeds the request's read
-    timeout), and a truncated body as :class:`httpx.RemoteProtocolError` while reading it.
+    ``httpx.RemoteProtocolError``, a refused one as ``httpx.ConnectError``, a timeout
+    as ``httpx.ReadTimeout`` (also when an injected latency exceeds the request's read
+    timeout), and a truncated body as ``httpx.RemoteProtocolError`` while reading it.
 
     Args:
         emulator: The emulator to answer from.
@@ -59,9 +59,9 @@ class EmulatorTransport(httpx.BaseTransport):
 
 
 class AsyncEmulatorTransport(httpx.AsyncBaseTransport):
-    """An asynchronous httpx transport backed by :meth:`Emulator.handle`.
+    """An asynchronous httpx transport backed by ``Emulator.handle``.
 
-    It behaves as :class:`EmulatorTransport`, waiting with :func:`asyncio.sleep`.
+    It behaves as :class:`EmulatorTransport`, waiting with ``asyncio.sleep``.
 
     Args:
         emulator: The emulator to answer from.
@@ -135,7 +135,10 @@ def _response(
     if answer.action == "truncate":
         return httpx.Response(answer.status, headers=headers, stream=truncated, request=request)
     content = b"" if request.method == "HEAD" else answer.body
-    return httpx.Response(answer.status, headers=headers, content=content, request=request)
+    # A stream, not content=: httpx then decodes the body (Content-Encoding) as it is read, as
+    # from a socket, instead of at once inside the transport.
+    stream = httpx.ByteStream(content)
+    return httpx.Response(answer.status, headers=headers, stream=stream, request=request)
 
 
 def _truncation_error(

@@ -3,17 +3,17 @@
 Installed with the package (entry point ``pytest11``), so the fixtures are available in any
 test suite without imports:
 
-- ``notebook_clock``: the :class:`~abeja_notebooks.testing.ManualClock` all of them share.
-- ``notebook_emulator``: a fresh :class:`~abeja_notebooks.testing.Emulator` on a
-  :class:`~abeja_notebooks.testing.ManualClock`; inject faults and inspect
+- ``notebook_clock``: the [`ManualClock`][abeja_notebooks.testing.ManualClock] all of them share.
+- ``notebook_emulator``: a fresh [`Emulator`][abeja_notebooks.testing.Emulator] on a
+  [`ManualClock`][abeja_notebooks.testing.ManualClock]; inject faults and inspect
   ``notebook_emulator.requests`` with it.
 - ``notebook_emulator_server``: that emulator served over real HTTP on a loopback port.
-- ``notebook_client``: a :class:`~abeja_notebooks.Client` talking HTTP to that server, with the
+- ``notebook_client``: a [`Client`][abeja_notebooks.Client] talking HTTP to that server, with the
   emulator's organization, a test token and the emulator's clock (so ``wait_until`` and
   ``logs(follow=True)`` move the emulator's time instead of sleeping).
-- ``notebook_api_client``: the same for the low-level :class:`~abeja_notebooks.APIClient`.
+- ``notebook_api_client``: the same for the low-level [`APIClient`][abeja_notebooks.APIClient].
 
-Example:
+Examples:
     >>> def test_my_script_stops_what_it_starts(notebook_client, notebook_emulator):
     ...     nb = notebook_client.notebooks.create("train-resnet")
     ...     nb.wait_until("Running")
@@ -69,7 +69,11 @@ def notebook_emulator_server(notebook_emulator: Emulator) -> Iterator[EmulatorSe
 def notebook_client(
     notebook_clock: ManualClock, notebook_emulator_server: EmulatorServer
 ) -> Iterator[Client]:
-    """A :class:`~abeja_notebooks.Client` bound to ``notebook_emulator_server``."""
+    """A [`Client`][abeja_notebooks.Client] bound to ``notebook_emulator_server``.
+
+    Its organization is ``DEFAULT_ORGANIZATION_ID``; it sends ``TEST_TOKEN``, retries with exact
+    delays (no jitter) and sleeps on ``notebook_clock``, so waits and retries take no real time.
+    """
     with Client(
         base_url=notebook_emulator_server.base_url,
         organization_id=DEFAULT_ORGANIZATION_ID,
@@ -84,7 +88,10 @@ def notebook_client(
 def notebook_api_client(
     notebook_clock: ManualClock, notebook_emulator_server: EmulatorServer
 ) -> Iterator[APIClient]:
-    """A low-level :class:`~abeja_notebooks.APIClient` bound to ``notebook_emulator_server``."""
+    """A low-level ``APIClient`` bound to ``notebook_emulator_server``.
+
+    It sends ``TEST_TOKEN`` and sleeps on ``notebook_clock``, with exact retry delays.
+    """
     with APIClient(
         {"auth_token": TEST_TOKEN},
         base_url=notebook_emulator_server.base_url,
