@@ -280,3 +280,7 @@ def test_a_passed_in_http_client_is_used_as_is_and_never_closed(
         assert not http.is_closed
 
     assert emulator.requests[0].headers["x-team"] == "vision"
+
+
+def test_an_empty_organization_variable_counts_as_unset() -> None:
+    assert Settings.build(environ={"ABEJA_ORGANIZATION_ID": ""}).organization_id is None

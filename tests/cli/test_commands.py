@@ -268,3 +268,10 @@ def test_completion_scripts_exist_for_each_shell(cli: CliRunner, shell: str) -> 
 
     assert result.exit_code == 0
     assert "_ABEJA_NOTEBOOKS_COMPLETE" in result.stdout
+
+
+def test_output_can_also_follow_the_command(cli: CliRunner, emulator: Emulator) -> None:
+    ids = emulator.seed(2)
+
+    assert invoke(cli, "list", JOB, "-o", "ids").stdout.splitlines() == ids
+    assert invoke(cli, "-o", "table", "list", JOB, "--output", "ids").stdout.splitlines() == ids
