@@ -17,7 +17,7 @@ from collections.abc import (
 )
 from typing import Self, TypeVar
 
-from ._errors import NotebookFailed, NotFound, WaitTimeout
+from ._errors import APITimeoutError, NotebookFailed, NotFound, WaitTimeout
 from ._flows import (
     DEFAULT_LOG_POLL_INTERVAL,
     DEFAULT_WAIT_POLL_INTERVAL,
@@ -198,8 +198,8 @@ class AsyncNotebook(BaseNotebook, frozen=True):
         See [`AsyncNotebooks.logs`][abeja_notebooks.AsyncNotebooks.logs].
 
         Args:
-            follow: Keep polling for new events until the notebook is Stopped or Failed, or the
-                timeout passes.
+            follow: Keep polling for new events until the notebook is neither Pending nor
+                Running (what it wrote until then is read first) or the timeout passes.
             history: Start from the beginning of the log.
             poll_interval: Seconds between polls while following (idle polls wait longer).
             timeout: Stop following after this many seconds (``None``: no limit).
@@ -335,8 +335,8 @@ class AsyncNotebooks(ManagerBase[AsyncNotebook]):
         super().__init__(transport.settings, transport.clock)
         self._transport = transport
 
-    async def _run(self, call: Call[_T]) -> _T:
-        return call.parse(await self._transport.send(call.request))
+    async def _run(self, call: Call[_T], until: float | None = None) -> _T:
+        return call.parse(await self._transport.send(call.request, until=until))
 
     async def create(
         self,
@@ -655,8 +655,8 @@ class AsyncNotebooks(ManagerBase[AsyncNotebook]):
         Args:
             job_definition_name: Its training job definition.
             notebook_id: Its id.
-            follow: Keep polling for new events until the notebook is Stopped or Failed, or
-                the timeout passes. Cancelling the task stops it at once, cleanly.
+            follow: Keep polling for new events until the notebook is neither Pending nor
+                Running (what it wrote until then is read first) or the timeout passes.
             history: Start from the beginning of the log, walking back with the backward token
                 (the older events are held in memory until the start is reached).
             poll_interval: Seconds between polls while following; idle polls wait longer, up
@@ -688,9 +688,12 @@ class AsyncNotebooks(ManagerBase[AsyncNotebook]):
                 await self._clock.asleep(step.seconds)
                 continue
             try:
-                result = await self._run(reader.call_for(step))
+                result = await self._run(reader.call_for(step), until=reader.until)
             except NotFound as gone:
                 reader.on_not_found(step, gone)
+                continue
+            except APITimeoutError as late:
+                reader.on_call_timeout(late)
                 continue
             for event in reader.on_result(result):
                 yield event
@@ -733,8 +736,12 @@ class AsyncNotebooks(ManagerBase[AsyncNotebook]):
             poll_interval=poll_interval,
             organization_id=organization_id,
         )
-        while (
-            delay := plan.on_notebook(notebook := await self._run(call), self._clock.monotonic())
-        ) is not None:
+        while True:
+            try:
+                notebook = await self._run(call, until=plan.call_until)
+            except APITimeoutError as late:
+                plan.on_call_timeout(late, self._clock.monotonic())
+                raise
+            if (delay := plan.on_notebook(notebook, self._clock.monotonic())) is None:
+                return notebook
             await self._clock.asleep(delay)
-        return notebook

@@ -11,6 +11,7 @@ import base64
 import logging
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -50,6 +51,10 @@ MISSING_CREDENTIALS_HELP: Final = (
     "no credentials found: pass auth_token= (or user_id= and personal_access_token=) to the "
     f"client, or set {ENV_AUTH_TOKEN}, or {ENV_USER_ID} and {ENV_PERSONAL_ACCESS_TOKEN}"
 )
+
+
+_HEADER_SAFE: Final = re.compile(r"[\x21-\x7e]+")
+"""What a credential may hold: printable ASCII, no space (it goes into an HTTP header)."""
 
 
 class NotGiven(Enum):
@@ -131,6 +136,22 @@ class Credentials:
     kind: Literal["token", "user", "datasource"]
     identity: str | None
     secret: str = field(repr=False)
+
+    def __post_init__(self) -> None:
+        # Surrounding whitespace (a newline from a file) is dropped; anything else that cannot
+        # go into an HTTP header is refused here, before httpx would echo the value in an error.
+        for name in ("identity", "secret"):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            stripped = value.strip()
+            if not stripped or not _HEADER_SAFE.fullmatch(stripped):
+                what = "secret" if name == "secret" else "id"
+                raise ConfigurationError(
+                    f"the {self.kind} credential's {what} must be printable ASCII without spaces "
+                    "or control characters (the value is not shown)"
+                )
+            object.__setattr__(self, name, stripped)
 
     @property
     def authorization(self) -> str:
@@ -316,11 +337,12 @@ class Settings:
         env = os.environ if environ is None else environ
         url = base_url if base_url is not None else env.get(ENV_API_URL) or DEFAULT_BASE_URL
         url = check_base_url(url, "base_url" if base_url is not None else ENV_API_URL)
-        org = (
-            organization_id if organization_id is not None else env.get(ENV_ORGANIZATION_ID) or None
-        )
-        if org is not None:
-            org = check_name(org, "organization_id")
+        if organization_id is not None:
+            org: str | None = check_name(organization_id, "organization_id")
+        else:
+            org = env.get(ENV_ORGANIZATION_ID) or None  # empty: unset, like every variable
+            if org is not None and not org.strip():
+                raise ConfigurationError(f"{ENV_ORGANIZATION_ID} is blank: unset it or set an id")
         return cls(
             base_url=url,
             organization_id=org,

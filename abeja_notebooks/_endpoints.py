@@ -480,10 +480,17 @@ def parse_action(response: RawResponse, model: type[_NB]) -> _NB | Message:
     Raises:
         ResponseValidationError: The body is neither.
     """
-    # A notebook is tried first, then a message; left to right, so each is tried at most once.
-    either: Any = Annotated[cast("Any", model) | Message, Field(union_mode="left_to_right")]
-    result: _NB | Message = _validate(_validator(either), response)
+    result: _NB | Message = _validate(_action_validator(model), response)
     return result
+
+
+@cache
+def _action_validator(model: type[BaseNotebook]) -> JsonValidator:
+    # A notebook is tried first, then a message; left to right, so each is tried at most once.
+    # Built once per model: an Annotated type with a Field never equals another, so a cache
+    # keyed on the type itself would grow with every call.
+    either: Any = Annotated[cast("Any", model) | Message, Field(union_mode="left_to_right")]
+    return TypeAdapter(either, config=_CONFIG).validate_json
 
 
 def parse_logs(response: RawResponse) -> LogPage:

@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Final, Generic
 
-from ._errors import NotebookFailed, NotFound, WaitTimeout
+from ._errors import APITimeoutError, NotebookFailed, NotFound, WaitTimeout
 from ._models import BaseNotebook, LogEvent, LogPage, NotebookPage, NotebookStatus, NotebookT
 
 __all__ = [
@@ -132,7 +132,8 @@ class Stop:
 
 LogStep = FetchLogs | CheckStatus | Sleep | Stop
 
-_ENDED_STATUSES: Final = frozenset({NotebookStatus.STOPPED, NotebookStatus.FAILED})
+_ACTIVE_STATUSES: Final = frozenset({NotebookStatus.PENDING, NotebookStatus.RUNNING})
+"""While a notebook is in one of these, a follow keeps polling; any other status ends it."""
 
 
 class LogTail:
@@ -142,7 +143,8 @@ class LogTail:
     backward token until the start of the stream (pages buffered, then handed out oldest
     first); with ``follow``, calls with the forward token, sleeping while nothing is new
     (longer each time, up to ten poll intervals) and reading the notebook's status when idle:
-    once it is Stopped or Failed, one last call drains what was written before, then stop.
+    once it is neither Pending nor Running, the log is read on until a page brings nothing new
+    (draining what was written before the stop), then the walk stops.
     The deadline (``timeout``) ends the walk too.
     """
 
@@ -214,21 +216,27 @@ class LogTail:
             if not self._walking_back:
                 return list(page.events)
             self._recent = list(page.events)
-            if not page.events or page.next_backward_token is None:
+            if page.next_backward_token is None:
                 return self._end_history()
             return []
         if self._walking_back:
+            # The start of the stream: no token, or the same one back. An empty page with a new
+            # token is not the start (the contract allows empty pages mid-stream).
             same_token = page.next_backward_token == self._backward
             if page.events:
                 self._older.append(list(page.events))
             self._backward = page.next_backward_token
-            if not page.events or same_token or page.next_backward_token is None:
+            if same_token or page.next_backward_token is None:
                 return self._end_history()
             return []
+        same_token = page.next_forward_token in (None, self._forward)
         if page.next_forward_token is not None:
             self._forward = page.next_forward_token
         if self._draining:
-            self._finished = True
+            # Read on until a page brings nothing new: what was written before the stop may
+            # span several pages.
+            if not page.events or same_token:
+                self._finished = True
             return list(page.events)
         if page.events:
             self._idle_wait = self.poll_interval
@@ -245,6 +253,15 @@ class LogTail:
         self._recent = []
         return events
 
+    @property
+    def call_until(self) -> float | None:
+        """When a request must be over: the deadline plus one poll interval (``None``: never)."""
+        return None if self.deadline is None else self.deadline + self.poll_interval
+
+    def on_deadline(self) -> None:
+        """The deadline passed during a call: the walk ends."""
+        self._finished = True
+
     def on_gone(self, error: NotFound) -> None:
         """The log (so the notebook) is gone: raise ``error`` at the first call, else end.
 
@@ -260,7 +277,7 @@ class LogTail:
         self._status_checked = True
         if notebook is None:
             self._finished = True
-        elif notebook.status in _ENDED_STATUSES:
+        elif notebook.status not in _ACTIVE_STATUSES:
             self._draining = True
 
 
@@ -272,19 +289,36 @@ def normalize_statuses(
 ) -> frozenset[NotebookStatus]:
     """Turn one status or several into a set of :class:`NotebookStatus`.
 
+    Strings match the known statuses whatever their case (``"running"`` is ``Running``). A
+    status the SDK does not know must be passed as ``NotebookStatus("Name")``, so that a typo
+    fails at once instead of waiting for a status that never comes.
+
     Raises:
-        ValueError: The collection is empty.
+        ValueError: The collection is empty, or a string is not a known status.
         TypeError: An item is not a status or a string.
     """
     items: Iterable[object] = [status] if isinstance(status, str) else status
     result: set[NotebookStatus] = set()
     for item in items:
-        if not isinstance(item, str):  # pyright: ignore[reportUnnecessaryIsInstance] -- untyped callers
+        if isinstance(item, NotebookStatus):
+            result.add(item)
+        elif isinstance(item, str):  # pyright: ignore[reportUnnecessaryIsInstance] -- untyped callers
+            known = _BY_LOWER_VALUE.get(item.strip().lower())
+            if known is None:
+                names = ", ".join(member.value for member in NotebookStatus)
+                raise ValueError(
+                    f"unknown notebook status {item!r} (known: {names}); to wait for a status "
+                    f"this SDK does not know, pass NotebookStatus({item!r})"
+                )
+            result.add(known)
+        else:
             raise TypeError(f"status must be a NotebookStatus or str, got {item!r}")
-        result.add(NotebookStatus(item))
     if not result:
         raise ValueError("wait_until needs at least one status to wait for")
     return frozenset(result)
+
+
+_BY_LOWER_VALUE: Final = {member.value.lower(): member for member in NotebookStatus}
 
 
 class WaitPlan:
@@ -308,6 +342,7 @@ class WaitPlan:
         self.poll_interval = check_positive(poll_interval, "poll_interval") or 1.0
         self.deadline = None if self.timeout is None else now + self.timeout
         self._interval = self.poll_interval
+        self._last: BaseNotebook | None = None
 
     def on_notebook(self, notebook: BaseNotebook, now: float) -> float | None:
         """Judge the latest read; ``None`` when done, else the seconds to sleep.
@@ -316,6 +351,7 @@ class WaitPlan:
             NotebookFailed: The notebook reached a failure state not waited for.
             WaitTimeout: The deadline has passed.
         """
+        self._last = notebook
         if notebook.status in self.targets:
             return None
         wanted = ", ".join(sorted(self.targets))
@@ -326,13 +362,34 @@ class WaitPlan:
                 notebook,
             )
         if self.deadline is not None and now >= self.deadline:
-            raise WaitTimeout(
-                f"notebook {notebook.id} is still {notebook.status} after {self.timeout:g}s "
-                f"(waited for {wanted})",
-                notebook,
-            )
+            raise self._timeout(notebook)
         delay = self._interval
         self._interval = min(self._interval * IDLE_BACKOFF, self.poll_interval * MAX_IDLE_FACTOR)
         if self.deadline is not None:
             delay = min(delay, self.deadline - now)
         return max(delay, 0.0)
+
+    @property
+    def call_until(self) -> float | None:
+        """When a poll must be over: the deadline, plus one poll interval for the final check
+        (which lands on the deadline and must still be able to run)."""
+        return None if self.deadline is None else self.deadline + self.poll_interval
+
+    def _timeout(self, notebook: BaseNotebook) -> WaitTimeout:
+        wanted = ", ".join(sorted(self.targets))
+        return WaitTimeout(
+            f"notebook {notebook.id} is still {notebook.status} after {self.timeout:g}s "
+            f"(waited for {wanted})",
+            notebook,
+        )
+
+    def on_call_timeout(self, error: APITimeoutError, now: float) -> None:
+        """A poll ran out of time: past the wait's deadline, that is the wait timing out.
+
+        Raises:
+            WaitTimeout: The deadline has passed and a notebook was read before (it is carried).
+
+        Otherwise returns, and the caller re-raises ``error``.
+        """
+        if self._last is not None and self.deadline is not None and now >= self.deadline:
+            raise self._timeout(self._last) from error

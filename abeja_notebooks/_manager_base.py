@@ -13,7 +13,7 @@ from typing import Generic, TypeVar
 
 from . import _endpoints as ep
 from ._config import ENV_ORGANIZATION_ID, Settings, check_name
-from ._errors import ConfigurationError, NotFound, UnboundNotebookError
+from ._errors import APITimeoutError, ConfigurationError, NotFound, UnboundNotebookError
 from ._flows import (
     CheckStatus,
     FetchLogs,
@@ -96,6 +96,21 @@ class LogReader(Generic[NotebookT]):
             return self.tail.on_logs(result)
         self.tail.on_status(result)
         return []
+
+    @property
+    def until(self) -> float | None:
+        """When each call must be over, on the clock (``None``: no bound)."""
+        return self.tail.call_until
+
+    def on_call_timeout(self, error: APITimeoutError) -> None:
+        """A call ran out of time: past the follow's deadline that ends the reading quietly.
+
+        Raises:
+            APITimeoutError: ``error``, when the follow's own deadline has not passed.
+        """
+        if self.tail.deadline is None or self._clock.monotonic() < self.tail.deadline:
+            raise error
+        self.tail.on_deadline()
 
     def on_not_found(self, step: FetchLogs | CheckStatus, error: NotFound) -> None:
         """The notebook is gone: raise at the very first call, else end the reading.

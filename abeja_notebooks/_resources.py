@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Self, TypeVar
 
-from ._errors import NotebookFailed, NotFound, WaitTimeout
+from ._errors import APITimeoutError, NotebookFailed, NotFound, WaitTimeout
 from ._flows import (
     DEFAULT_LOG_POLL_INTERVAL,
     DEFAULT_WAIT_POLL_INTERVAL,
@@ -186,8 +186,8 @@ class Notebook(BaseNotebook, frozen=True):
         See [`Notebooks.logs`][abeja_notebooks.Notebooks.logs].
 
         Args:
-            follow: Keep polling for new events until the notebook is Stopped or Failed, the
-                timeout passes, or Ctrl-C (which ends the iteration quietly).
+            follow: Keep polling for new events until the notebook is neither Pending nor
+                Running (what it wrote until then is read first) or the timeout passes.
             history: Start from the beginning of the log.
             poll_interval: Seconds between polls while following (idle polls wait longer).
             timeout: Stop following after this many seconds (``None``: no limit).
@@ -319,8 +319,8 @@ class Notebooks(ManagerBase[Notebook]):
         super().__init__(transport.settings, transport.clock)
         self._transport = transport
 
-    def _run(self, call: Call[_T]) -> _T:
-        return call.parse(self._transport.send(call.request))
+    def _run(self, call: Call[_T], until: float | None = None) -> _T:
+        return call.parse(self._transport.send(call.request, until=until))
 
     def create(
         self,
@@ -639,8 +639,8 @@ class Notebooks(ManagerBase[Notebook]):
         Args:
             job_definition_name: Its training job definition.
             notebook_id: Its id.
-            follow: Keep polling for new events until the notebook is Stopped or Failed, the
-                timeout passes, or Ctrl-C (which ends the iteration quietly).
+            follow: Keep polling for new events until the notebook is neither Pending nor
+                Running (what it wrote until then is read first) or the timeout passes.
             history: Start from the beginning of the log, walking back with the backward token
                 (the older events are held in memory until the start is reached).
             poll_interval: Seconds between polls while following; idle polls wait longer, up
@@ -667,19 +667,21 @@ class Notebooks(ManagerBase[Notebook]):
         return self._read(reader)
 
     def _read(self, reader: LogReader[Notebook]) -> Iterator[LogEvent]:
-        try:
-            while not isinstance(step := reader.next_step(), Stop):
-                if isinstance(step, Sleep):
-                    self._clock.sleep(step.seconds)
-                    continue
-                try:
-                    result = self._run(reader.call_for(step))
-                except NotFound as gone:
-                    reader.on_not_found(step, gone)
-                    continue
-                yield from reader.on_result(result)
-        except KeyboardInterrupt:
-            return  # Ctrl-C ends the reading; the code after the loop runs
+        # Ctrl-C (KeyboardInterrupt) propagates like anywhere else; it can only land between two
+        # complete calls or in a sleep, so the generator ends with nothing half done.
+        while not isinstance(step := reader.next_step(), Stop):
+            if isinstance(step, Sleep):
+                self._clock.sleep(step.seconds)
+                continue
+            try:
+                result = self._run(reader.call_for(step), until=reader.until)
+            except NotFound as gone:
+                reader.on_not_found(step, gone)
+                continue
+            except APITimeoutError as late:
+                reader.on_call_timeout(late)
+                continue
+            yield from reader.on_result(result)
 
     def wait_until(
         self,
@@ -719,8 +721,12 @@ class Notebooks(ManagerBase[Notebook]):
             poll_interval=poll_interval,
             organization_id=organization_id,
         )
-        while (
-            delay := plan.on_notebook(notebook := self._run(call), self._clock.monotonic())
-        ) is not None:
+        while True:
+            try:
+                notebook = self._run(call, until=plan.call_until)
+            except APITimeoutError as late:
+                plan.on_call_timeout(late, self._clock.monotonic())
+                raise
+            if (delay := plan.on_notebook(notebook, self._clock.monotonic())) is None:
+                return notebook
             self._clock.sleep(delay)
-        return notebook

@@ -188,7 +188,7 @@ def connection_error(
     body was being read: the error then carries both (``secrets`` blanked out of the body).
     """
     kind = type(exc).__name__
-    detail = str(exc) or kind
+    detail = redact_text(str(exc) or kind, secrets)  # httpx may quote a header it refused
     suffix = f" after {attempts} attempts" if attempts > 1 else ""
     status: int | None = None
     body = ""
@@ -284,6 +284,8 @@ class RetryLoop:
         credentials = settings.credentials
         self.secrets: tuple[str, ...] = () if credentials is None else credentials.secrets
         self.started = clock.monotonic()
+        self.until: float | None = None
+        """A time on ``clock`` no attempt or sleep may pass (a waiter's or follower's deadline)."""
 
     @property
     def max_attempts(self) -> int:
@@ -291,10 +293,11 @@ class RetryLoop:
         return self.settings.max_retries + 1
 
     def _remaining(self) -> float | None:
-        deadline = self.settings.deadline
-        if deadline is None:
-            return None
-        return deadline - (self.clock.monotonic() - self.started)
+        now = self.clock.monotonic()
+        left = [] if self.until is None else [self.until - now]
+        if self.settings.deadline is not None:
+            left.append(self.settings.deadline - (now - self.started))
+        return min(left) if left else None
 
     def build(self) -> httpx.Request:
         """Make the next attempt's request.
@@ -310,8 +313,8 @@ class RetryLoop:
         if remaining is not None:
             if remaining <= 0:
                 raise APITimeoutError(
-                    f"{self.request.operation} ran out of its {self.settings.deadline:g}s deadline "
-                    f"after {self.attempts} attempts for {self.request.method} {self.url}",
+                    f"{self.request.operation} ran out of time (deadline) after {self.attempts} "
+                    f"attempts for {self.request.method} {self.url}",
                     method=self.request.method,
                     url=self.url,
                 )
@@ -523,8 +526,10 @@ class _TransportBase:
 
     headers: PreparedHeaders
 
-    def _loop(self, request: ApiRequest) -> RetryLoop:
-        return RetryLoop(request, self.settings, self.clock, self.random, self.headers)
+    def _loop(self, request: ApiRequest, until: float | None) -> RetryLoop:
+        loop = RetryLoop(request, self.settings, self.clock, self.random, self.headers)
+        loop.until = until
+        return loop
 
 
 class SyncTransport(_TransportBase):
@@ -562,9 +567,13 @@ class SyncTransport(_TransportBase):
         twin.slots = self.slots
         return twin
 
-    def send(self, request: ApiRequest) -> RawResponse:
-        """Send ``request``, retrying per the policy; return a 2xx answer or raise."""
-        loop = self._loop(request)
+    def send(self, request: ApiRequest, *, until: float | None = None) -> RawResponse:
+        """Send ``request``, retrying per the policy; return a 2xx answer or raise.
+
+        ``until`` (a time on the transport's clock) bounds the attempts and sleeps, on top of
+        the settings' ``deadline``: waiters and log followers pass their own deadline here.
+        """
+        loop = self._loop(request, until)
         while True:
             attempt = loop.build()
             slots = self.slots
@@ -627,9 +636,13 @@ class AsyncTransport(_TransportBase):
         twin.random = self.random
         return twin
 
-    async def send(self, request: ApiRequest) -> RawResponse:
-        """Send ``request``, retrying per the policy; return a 2xx answer or raise."""
-        loop = self._loop(request)
+    async def send(self, request: ApiRequest, *, until: float | None = None) -> RawResponse:
+        """Send ``request``, retrying per the policy; return a 2xx answer or raise.
+
+        ``until`` (a time on the transport's clock) bounds the attempts and sleeps, on top of
+        the settings' ``deadline``: waiters and log followers pass their own deadline here.
+        """
+        loop = self._loop(request, until)
         while True:
             outcome = await self._attempt(loop, loop.build())
             if isinstance(outcome, RawResponse):

@@ -284,3 +284,22 @@ def test_a_passed_in_http_client_is_used_as_is_and_never_closed(
 
 def test_an_empty_organization_variable_counts_as_unset() -> None:
     assert Settings.build(environ={"ABEJA_ORGANIZATION_ID": ""}).organization_id is None
+
+
+def test_a_blank_organization_variable_is_a_configuration_error_naming_it() -> None:
+    with pytest.raises(ConfigurationError, match="ABEJA_ORGANIZATION_ID is blank"):
+        Settings.build(environ={"ABEJA_ORGANIZATION_ID": "   "})
+
+
+@pytest.mark.parametrize("token", ["tok\n", "  tok  ", "\ttok"])
+def test_whitespace_around_a_token_is_dropped(token: str) -> None:
+    assert Settings.build(auth_token=token, environ={}).headers["Authorization"] == "Bearer tok"
+
+
+@pytest.mark.parametrize("token", ["to k", "tök", "to\x00k", "tok\r\nX-Injected: 1"])
+def test_a_token_that_cannot_be_a_header_is_refused_without_showing_it(token: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        Settings.build(environ={"PLATFORM_AUTH_TOKEN": token})
+
+    assert "not shown" in str(caught.value)
+    assert token.strip() not in str(caught.value)

@@ -129,11 +129,46 @@ def test_follow_of_a_stopped_notebook_ends_after_draining(
     events = list(running.logs(follow=True))
 
     assert messages(events) == truth(emulator, running.id)
-    assert len(log_queries(emulator)) == 3  # recent, one empty forward poll, the final drain
+    assert len(log_queries(emulator)) == 3  # recent, one empty forward poll, an empty drain
     assert clock.sleeps == []
 
 
-def test_follow_ends_quietly_on_keyboard_interrupt(
+def test_a_stop_right_after_a_burst_loses_nothing_the_drain_reads_every_page(
+    client: Client, running: Notebook, emulator: Emulator, clock: ManualClock
+) -> None:
+    emulator.log_page_size = 5
+    seen: list[str] = []
+    for event in running.logs(follow=True, poll_interval=0.5):
+        seen.append(event.message)
+        if len(seen) == 3:
+            for i in range(12):  # more than two pages, written after the last poll
+                emulator.append_log(running.id, f"burst {i}")
+            emulator.fail(running.id, "crashed")
+
+    assert seen == truth(emulator, running.id)
+    assert seen[-12:] == [f"burst {i}" for i in range(12)]
+
+
+def test_follow_stops_on_any_status_other_than_pending_or_running(
+    client: Client, running: Notebook, emulator: Emulator, clock: ManualClock
+) -> None:
+    seen: list[str] = []
+    emulator.inject(
+        status=200,
+        method="GET",
+        path=f"/{running.id}$",
+        body=running.to_json().replace('"Running"', '"Terminating"').encode(),
+        times=100,
+    )
+    start = clock.now()
+    for event in running.logs(follow=True, poll_interval=0.5, timeout=600):
+        seen.append(event.message)
+
+    assert seen == truth(emulator, running.id)[: len(seen)]
+    assert clock.now() - start < 10  # it stopped at the first idle check, not at the timeout
+
+
+def test_ctrl_c_stops_a_follow_and_leaves_the_client_usable(
     notebook_emulator_server: EmulatorServer, emulator: Emulator
 ) -> None:
     class InterruptedClock(ManualClock):
@@ -154,10 +189,12 @@ def test_follow_ends_quietly_on_keyboard_interrupt(
         emulator.start_delay = 100
         nb = client.notebooks.create(JOB)
 
-        events = list(nb.logs(follow=True))
+        follow = nb.logs(follow=True)
+        with pytest.raises(KeyboardInterrupt):
+            list(follow)
 
-        assert events == []
         assert len(clock.sleeps) == 2
+        assert list(follow) == []  # the generator is finished, not half-way
         assert nb.refresh().status == "Pending"  # the client still works afterwards
 
 

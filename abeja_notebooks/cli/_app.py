@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import json
 import logging
-import signal
 import sys
 from collections.abc import Callable, Generator
 from contextlib import contextmanager
@@ -11,7 +11,6 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import wraps
-from types import FrameType
 from typing import Annotated, NoReturn, ParamSpec
 
 import typer
@@ -40,7 +39,6 @@ __all__ = ["app", "run"]
 
 _P = ParamSpec("_P")
 _DEBUG: ContextVar[bool] = ContextVar("abeja_notebooks_cli_debug")
-_INTERRUPTED: ContextVar[bool] = ContextVar("abeja_notebooks_cli_interrupted")
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -141,7 +139,6 @@ def _global_options(
 ) -> None:
     ctx.obj = _State(organization, api_url, token, output, timeout, max_retries, debug)
     _DEBUG.set(debug)
-    _INTERRUPTED.set(False)
     if debug:
         logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         logging.getLogger("abeja_notebooks").setLevel(logging.DEBUG)
@@ -240,8 +237,6 @@ def _errors_as_exit_codes(command: Callable[_P, None]) -> Callable[_P, None]:
             raise typer.Exit(EXIT_USAGE) from None
         except KeyboardInterrupt:
             raise typer.Exit(EXIT_INTERRUPTED) from None
-        if _INTERRUPTED.get(False):  # a Ctrl-C the SDK ended a log follow on, quietly
-            raise typer.Exit(EXIT_INTERRUPTED)
 
     return run_command
 
@@ -409,7 +404,7 @@ def delete(
     if printer.output is Output.IDS:
         printer.console.out(notebook_id, highlight=False)
     elif printer.output is Output.JSON:
-        printer.console.out(f'{{"deleted": "{notebook_id}"}}', highlight=False)
+        printer.console.out(json.dumps({"deleted": notebook_id}), highlight=False)
     else:
         printer.message(f"Deleted notebook {notebook_id}.")
 
@@ -514,19 +509,10 @@ def demo() -> None:
 # --- running ---------------------------------------------------------------------------------
 
 
-def _on_sigint(signum: int, frame: FrameType | None) -> None:
-    _INTERRUPTED.set(True)
-    raise KeyboardInterrupt
-
-
 def run(argv: list[str] | None = None) -> NoReturn:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``) and exit the process.
 
     Exit codes: 0 success, 1 API, configuration or wait error, 2 usage error, 130 interrupted.
     """
-    previous = signal.signal(signal.SIGINT, _on_sigint)
-    try:
-        app(args=sys.argv[1:] if argv is None else argv, prog_name="abeja-notebooks")
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    app(args=sys.argv[1:] if argv is None else argv, prog_name="abeja-notebooks")
     raise SystemExit(0)

@@ -88,13 +88,13 @@ class Printer:
         count = 0
         for nb in notebooks:
             count += 1
-            table.add_row(
-                nb.id,
-                nb.name,
+            table.add_row(  # Text, not str: what the server sends is never read as markup
+                Text(nb.id),
+                Text(nb.name),
                 status_text(nb.status),
-                nb.instance_type,
-                nb.image,
-                nb.creator.email or nb.creator.id,
+                Text(nb.instance_type),
+                Text(nb.image),
+                Text(nb.creator.email or nb.creator.id),
                 relative(nb.created_at),
             )
         if count:
@@ -113,10 +113,9 @@ class Printer:
         table = Table(box=None, show_header=False, pad_edge=False)
         table.add_column(style="bold")
         table.add_column()
-        rows: list[tuple[str, str | Text]] = [
+        rows: list[tuple[str, str]] = [
             ("id", nb.id),
             ("name", nb.name),
-            ("status", status_text(nb.status)),
             ("status message", nb.status_message or "-"),
             ("instance type", nb.instance_type),
             ("image", nb.image),
@@ -125,8 +124,11 @@ class Printer:
             ("created", relative(nb.created_at)),
             ("modified", relative(nb.modified_at)),
         ]
-        for key, value in rows:
-            table.add_row(key, value)
+        for key, value in rows[:2]:
+            table.add_row(key, Text(value))
+        table.add_row("status", status_text(nb.status))
+        for key, value in rows[2:]:
+            table.add_row(key, Text(value))  # never read as markup: it is the server's text
         self.console.print(table)
 
     def event(self, event: LogEvent) -> None:
@@ -149,4 +151,4 @@ class Printer:
     def message(self, text: str) -> None:
         """A short confirmation for people (nothing in ``json``/``ids`` output)."""
         if self.output is Output.TABLE:
-            self.console.print(text)
+            self.console.print(text, markup=False)

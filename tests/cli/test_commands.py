@@ -275,3 +275,21 @@ def test_output_can_also_follow_the_command(cli: CliRunner, emulator: Emulator) 
 
     assert invoke(cli, "list", JOB, "-o", "ids").stdout.splitlines() == ids
     assert invoke(cli, "-o", "table", "list", JOB, "--output", "ids").stdout.splitlines() == ids
+
+
+def test_server_text_is_shown_as_is_never_read_as_markup(
+    cli: CliRunner, emulator: Emulator
+) -> None:
+    (nid,) = emulator.seed(1)
+    emulator.fail(nid, "[/dev/sda1] no space left; [error] OOM")
+
+    shown = invoke(cli, "get", JOB, nid)
+
+    assert shown.exit_code == 0, shown.output
+    assert "[/dev/sda1] no space left; [error] OOM" in shown.stdout
+
+
+def test_delete_as_json_is_valid_json(cli: CliRunner, emulator: Emulator) -> None:
+    (nid,) = emulator.seed(1)
+
+    assert as_json(invoke(cli, "-o", "json", "delete", JOB, nid, "--yes")) == {"deleted": nid}
