@@ -17,8 +17,9 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from ._api_client import APIClient
-    from ._async_resources import AsyncNotebook, AsyncNotebookIterator, AsyncNotebooks
-    from ._client import AsyncClient, Client
+    from ._async.client import AsyncClient
+    from ._async.manager import AsyncNotebooks
+    from ._async.notebook import AsyncNotebook, AsyncNotebookIterator
     from ._config import NOT_GIVEN, Credentials, NotGiven, RetryPolicy
     from ._errors import (
         AbejaError,
@@ -52,7 +53,9 @@ if TYPE_CHECKING:
         NotebookPage,
         NotebookStatus,
     )
-    from ._resources import Notebook, NotebookIterator, Notebooks
+    from ._sync.client import Client
+    from ._sync.manager import Notebooks
+    from ._sync.notebook import Notebook, NotebookIterator
     from ._transport import Clock, SystemClock
 
 __all__ = [
@@ -107,14 +110,14 @@ _LAZY: dict[str, str] = {
     "APIConnectionError": "._errors",
     "APITimeoutError": "._errors",
     "AbejaError": "._errors",
-    "AsyncClient": "._client",
-    "AsyncNotebook": "._async_resources",
-    "AsyncNotebookIterator": "._async_resources",
-    "AsyncNotebooks": "._async_resources",
+    "AsyncClient": "._async.client",
+    "AsyncNotebook": "._async.notebook",
+    "AsyncNotebookIterator": "._async.notebook",
+    "AsyncNotebooks": "._async.manager",
     "BadGateway": "._errors",
     "BadRequest": "._errors",
     "BaseNotebook": "._models",
-    "Client": "._client",
+    "Client": "._sync.client",
     "Clock": "._transport",
     "ConfigurationError": "._errors",
     "Conflict": "._errors",
@@ -131,12 +134,12 @@ _LAZY: dict[str, str] = {
     "NOT_GIVEN": "._config",
     "NotFound": "._errors",
     "NotGiven": "._config",
-    "Notebook": "._resources",
+    "Notebook": "._sync.notebook",
     "NotebookFailed": "._errors",
-    "NotebookIterator": "._resources",
+    "NotebookIterator": "._sync.notebook",
     "NotebookPage": "._models",
     "NotebookStatus": "._models",
-    "Notebooks": "._resources",
+    "Notebooks": "._sync.manager",
     "ResponseValidationError": "._errors",
     "RetryPolicy": "._config",
     "ServiceUnavailable": "._errors",

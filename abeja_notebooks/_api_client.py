@@ -10,7 +10,7 @@ import httpx
 
 from . import _endpoints as ep
 from ._config import NOT_GIVEN, RetryPolicy, Settings, check_max_retries
-from ._transport import Clock, SyncTransport
+from ._transport import Clock, Transport
 
 __all__ = ["APIClient"]
 
@@ -79,7 +79,7 @@ class APIClient:
             retry_policy=retry_policy,
             deadline=deadline,
         )
-        self._transport = SyncTransport(settings, http_client=http_client, clock=clock)
+        self._transport = Transport(settings, http_client=http_client, clock=clock)
 
     @property
     def settings(self) -> Settings:

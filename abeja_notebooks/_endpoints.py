@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache, lru_cache
-from typing import Annotated, Any, Final, Literal, TypeVar, cast
+from typing import Annotated, Any, Final, Generic, Literal, TypeVar, cast
 from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -26,6 +26,7 @@ from ._models import BaseNotebook, LogPage, Message, NotebookPage
 
 __all__ = [
     "ApiRequest",
+    "Call",
     "RawResponse",
     "RetryClass",
 ]
@@ -39,6 +40,7 @@ _CONTROL_CHARS: Final = re.compile(r"[\x00-\x1f\x7f]")
 
 _M = TypeVar("_M", bound=BaseModel)
 _NB = TypeVar("_NB", bound=BaseNotebook)
+_T_co = TypeVar("_T_co", covariant=True)
 
 
 class RetryClass(Enum):
@@ -98,6 +100,22 @@ class RawResponse:
     url: str
     replayed: bool = False
     secrets: tuple[str, ...] = field(default=(), repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Call(Generic[_T_co]):
+    """One operation ready to send: the request, and how to read its answer.
+
+    The unit a notebook manager sends: the plain methods run ``call.parse(response)``, the raw
+    accessor keeps the response beside it, and the transport retries ``call.request``.
+
+    Attributes:
+        request: What to send.
+        parse: Turns the final 2xx answer (or a replayed one) into the result.
+    """
+
+    request: ApiRequest
+    parse: Callable[[RawResponse], _T_co]
 
 
 # --- building requests ---------------------------------------------------------------------

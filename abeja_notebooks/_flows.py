@@ -1,8 +1,9 @@
 """The logic of pagination, log reading and waiting, without I/O.
 
-Each flow is a small state machine. A driver (sync or async, in ``_resources`` and
-``_async_resources``) asks it for the next step, performs the step's I/O or sleep, and hands the
-result back. So the arithmetic of offsets, log tokens, backoff and deadlines is written once.
+Each flow is a small state machine. A driver (the notebook manager, written once in
+``_async/notebooks.py`` and generated for sync) asks it for the next step, performs the step's
+I/O or sleep, and hands the result back. So the arithmetic of offsets, log tokens, backoff and
+deadlines is written once.
 """
 
 from __future__ import annotations
@@ -258,19 +259,28 @@ class LogTail:
         """When a request must be over: the deadline plus one poll interval (``None``: never)."""
         return None if self.deadline is None else self.deadline + self.poll_interval
 
-    def on_deadline(self) -> None:
-        """The deadline passed during a call: the walk ends."""
+    def on_call_timeout(self, error: APITimeoutError, now: float) -> None:
+        """A call ran out of time: past the follow's deadline, that ends the reading quietly.
+
+        Raises:
+            APITimeoutError: ``error``, when the follow's own deadline has not passed.
+        """
+        if self.deadline is None or now < self.deadline:
+            raise error
         self._finished = True
 
-    def on_gone(self, error: NotFound) -> None:
-        """The log (so the notebook) is gone: raise ``error`` at the first call, else end.
+    def on_not_found(self, step: FetchLogs | CheckStatus, error: NotFound) -> None:
+        """The notebook is gone: raise at the very first call, else end the reading.
 
         Raises:
             NotFound: The very first call found no notebook.
         """
-        if not self._started:
+        if isinstance(step, CheckStatus):
+            self.on_status(None)
+        elif not self._started:
             raise error
-        self._finished = True
+        else:
+            self._finished = True
 
     def on_status(self, notebook: BaseNotebook | None) -> None:
         """Take the notebook's current state (``None``: it is gone)."""

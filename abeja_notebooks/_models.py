@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Generic, Self, TypeVar, cast
+from typing import Annotated, Any, Generic, NamedTuple, Self, TypeVar, cast
 
 from pydantic import (
     BaseModel,
@@ -22,8 +22,11 @@ from pydantic import (
 )
 from pydantic_core import core_schema
 
+from ._errors import UnboundNotebookError
+
 __all__ = [
     "BaseNotebook",
+    "Binding",
     "Creator",
     "LogEvent",
     "LogPage",
@@ -253,31 +256,34 @@ class BaseNotebook(_ApiModel, frozen=True):
     modified_at: Timestamp
     """When it was last changed (UTC)."""
 
-    # Where the notebook was fetched from lives in pydantic's private slot as one small dict,
-    # set only by a manager: declared private attributes would cost every parsed notebook a
-    # default-filling step (about a third of the parsing time of a page).
+    # Where the notebook was fetched from is one small tuple in a slot of our own, set only by a
+    # manager. Not a pydantic private attribute: declaring one costs every parsed notebook a
+    # default-filling step (about a third of the time it takes to parse a page), while an unset
+    # slot costs nothing. Slots are not part of pydantic's state, so copies and unpickled
+    # notebooks come out unbound, and ``==``, ``repr`` and ``to_dict()`` never see the binding.
+    __slots__ = ("_binding",)
 
-    def _bind(self, binding: dict[str, object]) -> None:
-        """Attach a :func:`binding`; it is shared (a page's notebooks get the same dict), so it is
-        replaced, never changed in place."""
-        object.__setattr__(self, "__pydantic_private__", binding)
+    def _bind(self, binding: Binding) -> None:
+        """Tie this notebook to the manager that fetched it (shared by a page's notebooks)."""
+        # Straight into the slot: pydantic's __setattr__ would add its bookkeeping per notebook.
+        object.__setattr__(self, "_binding", binding)
 
-    def _bound(self, key: str) -> Any:
-        binding = self.__pydantic_private__
-        return None if binding is None else binding.get(key)
+    def _bound_to(self, method: str) -> Binding:
+        """Where this notebook was fetched from, for a bound method named ``method``.
 
-    @property
-    def _manager(self) -> object | None:
-        manager: object | None = self._bound("manager")
-        return manager
-
-    def __getstate__(self) -> dict[Any, Any]:
-        # A pickled notebook keeps its data and location but not its client.
-        state = super().__getstate__()
-        binding = state.get("__pydantic_private__")
-        if binding:
-            state["__pydantic_private__"] = {**binding, "manager": None}
-        return state
+        Raises:
+            UnboundNotebookError: No manager handed this notebook out.
+        """
+        binding: Binding | None = getattr(self, "_binding", None)
+        if binding is None:
+            kind = type(self).__name__
+            raise UnboundNotebookError(
+                f"{kind}.{method}() needs a client, but this {kind} (id {self.id!r}) was not "
+                "handed out by one: it was built by hand, copied or unpickled. Fetch it through "
+                "a client, e.g. client.notebooks.get(job_definition_name, notebook_id), or call "
+                f"client.notebooks.{method}(...) directly."
+            )
+        return binding
 
     @property
     def id(self) -> str:
@@ -287,14 +293,14 @@ class BaseNotebook(_ApiModel, frozen=True):
     @property
     def job_definition_name(self) -> str | None:
         """The name of the job definition it was fetched under; ``None`` when built by hand."""
-        name: str | None = self._bound("job_definition_name")
-        return name
+        binding: Binding | None = getattr(self, "_binding", None)
+        return None if binding is None else binding.job_definition_name
 
     @property
     def organization_id(self) -> str | None:
         """The organization it was fetched under; ``None`` when built by hand."""
-        organization: str | None = self._bound("organization_id")
-        return organization
+        binding: Binding | None = getattr(self, "_binding", None)
+        return None if binding is None else binding.organization_id
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
@@ -308,27 +314,27 @@ class BaseNotebook(_ApiModel, frozen=True):
         return hash((type(self), self.training_notebook_id))
 
     def _take(self, other: BaseNotebook) -> Self:
-        """Take ``other``'s data in place and return this notebook."""
-        self._replace_data(other)
-        return self
+        """Take ``other``'s data in place and return this notebook (its binding stays).
 
-    def _replace_data(self, other: BaseNotebook) -> None:
-        """Take ``other``'s data in place (the object stays the same; its binding too)."""
-        object.__setattr__(self, "__dict__", dict(other.__dict__))
-        object.__setattr__(self, "__pydantic_extra__", dict(other.__pydantic_extra__ or {}))
-        object.__setattr__(self, "__pydantic_fields_set__", set(other.__pydantic_fields_set__))
+        The data goes through the model's own validator with ``self_instance``, the way
+        pydantic's ``__init__`` fills a new instance, so fields, unknown fields and which
+        fields the server sent (``to_dict()`` writes only those) all come from ``other``.
+        """
+        data = {name: getattr(other, name) for name in other.model_fields_set}
+        data.update(other.model_extra or {})
+        type(self).__pydantic_validator__.validate_python(data, self_instance=self)
+        return self
 
 
 NotebookT = TypeVar("NotebookT", bound=BaseNotebook)
 
 
-def binding(manager: object, organization_id: str, job_definition_name: str) -> dict[str, object]:
+class Binding(NamedTuple):
     """What a bound notebook remembers of where it came from (see ``BaseNotebook._bind``)."""
-    return {
-        "manager": manager,
-        "organization_id": organization_id,
-        "job_definition_name": job_definition_name,
-    }
+
+    manager: object
+    organization_id: str
+    job_definition_name: str
 
 
 class NotebookPage(_ApiModel, Generic[NotebookT], frozen=True):

@@ -6,13 +6,15 @@ transports differ only in the two lines that send a request and sleep.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import logging
 import random
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, cast, runtime_checkable
+from typing import Any, Protocol, Self, cast, runtime_checkable
 
 import httpx
 
@@ -38,7 +40,7 @@ from ._retry import (
     transport_error_is_retryable,
 )
 
-__all__ = ["AsyncTransport", "Clock", "RetryLoop", "SyncTransport", "SystemClock"]
+__all__ = ["AsyncTransport", "Clock", "RetryLoop", "SystemClock", "Transport"]
 
 logger = logging.getLogger("abeja_notebooks")
 
@@ -322,14 +324,20 @@ class RetryLoop:
         self.attempts += 1
         # Built directly, not through the client's build_request: the headers (the client's
         # own merged with ours) and the timeout were prepared once, when the transport was made.
+        prepared = self.headers
+        params = self.request.params
+        if prepared.params:  # a handed-in http_client's own query parameters come first
+            params = prepared.params.merge(params or {})
         request = httpx.Request(
             self.request.method,
             self.url,
-            params=self.request.params,
+            params=params,
             content=self.request.body,
-            headers=self.headers.json if self.request.body is not None else self.headers.plain,
+            headers=prepared.json if self.request.body is not None else prepared.plain,
             extensions={"timeout": timeout},
         )
+        if prepared.cookies:  # a handed-in http_client's cookie jar, as it is now
+            prepared.cookies.set_cookie_header(request)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "%s %s (attempt %d/%d)",
@@ -487,25 +495,37 @@ def _shorten(timeout: httpx.Timeout, remaining: float) -> httpx.Timeout:
 class PreparedHeaders:
     """What every request of a transport carries, computed once per transport.
 
+    Requests are built directly rather than through the HTTP client's ``build_request`` (it
+    costs more than the rest of an in-process call), so what a handed-in client adds is taken
+    here: its default headers (read once, beneath ours), its query parameters and its cookie
+    jar (read at each attempt). A client the SDK made itself has none of these.
+
     Attributes:
         plain: The headers of a request without a body: the HTTP client's own defaults, then
             ours (User-Agent, Accept, Authorization) on top.
         json: The same plus ``Content-Type: application/json``.
         timeout: The per-attempt timeout, as httpx's request extension wants it.
+        params: A handed-in client's query parameters (empty otherwise).
+        cookies: A handed-in client's cookie jar, or ``None``.
     """
 
     plain: httpx.Headers
     json: httpx.Headers
     timeout: dict[str, float | None]
+    params: httpx.QueryParams
+    cookies: httpx.Cookies | None
 
     @classmethod
-    def prepare(cls, client_headers: httpx.Headers, settings: Settings) -> PreparedHeaders:
+    def prepare(
+        cls, http: httpx.Client | httpx.AsyncClient, settings: Settings, *, handed_in: bool
+    ) -> PreparedHeaders:
         """Merge the HTTP client's default headers with the settings' ones."""
-        plain = httpx.Headers(client_headers)
+        plain = httpx.Headers(http.headers)
         plain.update(settings.headers)
         json = httpx.Headers(plain)
         json["Content-Type"] = "application/json"
-        return cls(plain, json, settings.timeout.as_dict())
+        cookies = http.cookies if handed_in else None
+        return cls(plain, json, settings.timeout.as_dict(), http.params, cookies)
 
 
 class _TransportBase:
@@ -526,13 +546,25 @@ class _TransportBase:
 
     headers: PreparedHeaders
 
+    def derive(self, settings: Settings) -> Self:
+        """A transport with other settings over the same connection pool (which it won't close).
+
+        Only options that ``with_options`` may change differ: the credentials, and so the
+        prepared headers, stay the same.
+        """
+        twin = copy.copy(self)
+        twin.settings = settings
+        twin.owns_http = False
+        twin.headers = dataclasses.replace(self.headers, timeout=settings.timeout.as_dict())
+        return twin
+
     def _loop(self, request: ApiRequest, until: float | None) -> RetryLoop:
         loop = RetryLoop(request, self.settings, self.clock, self.random, self.headers)
         loop.until = until
         return loop
 
 
-class SyncTransport(_TransportBase):
+class Transport(_TransportBase):
     """Sends :class:`ApiRequest` s over one pooled ``httpx.Client``."""
 
     def __init__(
@@ -550,7 +582,9 @@ class SyncTransport(_TransportBase):
             follow_redirects=False,
             limits=limits,
         )
-        self.headers: PreparedHeaders = PreparedHeaders.prepare(self.http.headers, settings)
+        self.headers: PreparedHeaders = PreparedHeaders.prepare(
+            self.http, settings, handed_in=http_client is not None
+        )
         # httpcore's sync pool can close a connection it has just handed to a request that was
         # queued for one, under that request (encode/httpcore#1110): the request fails with
         # "Bad file descriptor" or hangs until its read timeout. So that our pool never
@@ -559,13 +593,6 @@ class SyncTransport(_TransportBase):
         self.slots: threading.BoundedSemaphore | None = None
         if http_client is None and limits.max_connections is not None:
             self.slots = threading.BoundedSemaphore(limits.max_connections)
-
-    def derive(self, settings: Settings) -> SyncTransport:
-        """A transport with other settings over the same connection pool (which it won't close)."""
-        twin = SyncTransport(settings, http_client=self.http, clock=self.clock)
-        twin.random = self.random
-        twin.slots = self.slots
-        return twin
 
     def send(self, request: ApiRequest, *, until: float | None = None) -> RawResponse:
         """Send ``request``, retrying per the policy; return a 2xx answer or raise.
@@ -591,8 +618,8 @@ class SyncTransport(_TransportBase):
             self.clock.sleep(outcome)
 
     def _attempt(self, loop: RetryLoop, attempt: httpx.Request) -> RawResponse | float:
-        try:  # never follow a redirect, whatever the http client says: no credentials elsewhere
-            response = self.http.send(attempt, stream=True, follow_redirects=False)
+        try:  # no redirects and no auth of the http client: our credentials, to our host only
+            response = self.http.send(attempt, stream=True, auth=None, follow_redirects=False)
         except httpx.HTTPError as exc:
             return loop.on_error(exc)
         body = BodyReader(attempt, time.monotonic())
@@ -628,13 +655,9 @@ class AsyncTransport(_TransportBase):
             follow_redirects=False,
             limits=limits or DEFAULT_LIMITS,
         )
-        self.headers: PreparedHeaders = PreparedHeaders.prepare(self.http.headers, settings)
-
-    def derive(self, settings: Settings) -> AsyncTransport:
-        """A transport with other settings over the same connection pool (which it won't close)."""
-        twin = AsyncTransport(settings, http_client=self.http, clock=self.clock)
-        twin.random = self.random
-        return twin
+        self.headers: PreparedHeaders = PreparedHeaders.prepare(
+            self.http, settings, handed_in=http_client is not None
+        )
 
     async def send(self, request: ApiRequest, *, until: float | None = None) -> RawResponse:
         """Send ``request``, retrying per the policy; return a 2xx answer or raise.
@@ -650,8 +673,8 @@ class AsyncTransport(_TransportBase):
             await self.clock.asleep(outcome)
 
     async def _attempt(self, loop: RetryLoop, attempt: httpx.Request) -> RawResponse | float:
-        try:  # never follow a redirect, whatever the http client says: no credentials elsewhere
-            response = await self.http.send(attempt, stream=True, follow_redirects=False)
+        try:  # no redirects and no auth of the http client: our credentials, to our host only
+            response = await self.http.send(attempt, stream=True, auth=None, follow_redirects=False)
         except httpx.HTTPError as exc:
             return loop.on_error(exc)
         body = BodyReader(attempt, time.monotonic())

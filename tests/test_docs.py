@@ -17,7 +17,10 @@
      class of this package it inherits from). Members inherited from outside the package
      (pydantic's ``BaseModel``, ``Exception``, ...) are documented upstream and skipped.
   3. Every public function and method with parameters has an ``Args:`` section naming each of
-     them (``self``/``cls`` aside; ``*args``/``**kwargs`` by name). Dunder methods are exempt,
+     them (``self``/``cls`` aside; ``*args``/``**kwargs`` by name). A method that only forwards
+     (a bound notebook's ``nb.start()``) may instead link to its full entry
+     (``[`Notebooks.start`][abeja_notebooks.Notebooks.start]``), whose ``Args:`` must then name
+     the parameters it leaves out. Dunder methods are exempt,
      except the constructor: each ``__init__`` parameter is named in the ``Args:`` of the class
      or of ``__init__``, or is a documented field or attribute of the same name (dataclass
      fields, exception attributes set from the argument of the same name).
@@ -106,10 +109,22 @@ def _named(obj: griffe.Object, *kinds: griffe.DocstringSectionKind) -> set[str]:
 class _Checker:
     """Applies the rules of the module docstring to the classes and functions of ``root``."""
 
-    def __init__(self, root: str = "abeja_notebooks") -> None:
+    def __init__(self, root: str = "abeja_notebooks", package: griffe.Module | None = None) -> None:
         self.root = root
+        self.package = package
         self.problems: list[str] = []
         self._seen: set[str] = set()
+
+    def _linked(self, fn: griffe.Function) -> set[str]:
+        """The parameters documented by the functions ``fn``'s docstring links to."""
+        if fn.docstring is None or self.package is None:
+            return set()
+        names = set[str]()
+        for path in re.findall(rf"\]\[{self.root}\.([\w.]+)\]", fn.docstring.value):
+            target = _target(self.package[path])
+            if isinstance(target, griffe.Function):
+                names |= _named(target, _K.parameters, _K.other_parameters)
+        return names
 
     def _ours(self, obj: griffe.Object) -> bool:
         return obj.path.split(".")[0] == self.root
@@ -118,7 +133,7 @@ class _Checker:
         if fn.docstring is None:
             self.problems.append(f"{where}: no docstring")
             return
-        documented = _named(fn, _K.parameters, _K.other_parameters)
+        documented = _named(fn, _K.parameters, _K.other_parameters) | self._linked(fn)
         for parameter in fn.parameters:
             if parameter.name not in ("self", "cls") and parameter.name not in documented:
                 self.problems.append(f"{where}: parameter {parameter.name!r} not under Args:")
@@ -197,7 +212,7 @@ def package() -> griffe.Module:
 
 
 def test_every_public_name_is_documented(package: griffe.Module) -> None:
-    checker = _Checker()
+    checker = _Checker(package=package)
     for module_name, name in _public_names():
         path = f"{module_name}.{name}"
         obj = _target(package[path.removeprefix("abeja_notebooks.")])
@@ -238,11 +253,17 @@ def test_the_checker_catches_what_it_promises_to(tmp_path: Path) -> None:
         "    def grow(self, by: int) -> int:\n"
         '        """Grow, with no Args: and no Returns:."""\n        return by\n'
         "    def shrink(self) -> None:\n        pass\n"
+        "class Forwarder:\n"
+        '    """Forwards."""\n'
+        "    def grow(self, by: int) -> None:\n"
+        '        """Grow; see [`Good.grow`][sample.Good.grow]."""\n'
+        "    def shrink(self, by: int) -> None:\n"
+        '        """Shrink; see [`Bad.grow`][sample.Bad.grow], which documents nothing."""\n'
     )
     module = griffe.load("sample", search_paths=[str(tmp_path)])
     assert isinstance(module, griffe.Module)
-    checker = _Checker(root="sample")
-    for name in ("Good", "Bad"):
+    checker = _Checker(root="sample", package=module)
+    for name in ("Good", "Bad", "Forwarder"):
         cls = module[name]
         assert isinstance(cls, griffe.Class)
         checker.klass(name, cls)
@@ -254,6 +275,7 @@ def test_the_checker_catches_what_it_promises_to(tmp_path: Path) -> None:
         "Bad.grow: returns int but has no Returns:/Yields:",
         "Bad.shrink: no docstring",
         "Bad: no docstring",
+        "Forwarder.shrink: parameter 'by' not under Args:",
     ]
 
 

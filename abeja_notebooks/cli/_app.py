@@ -16,8 +16,7 @@ from typing import Annotated, NoReturn, ParamSpec
 import typer
 from rich.console import Console
 
-from abeja_notebooks import __version__
-from abeja_notebooks._client import Client
+from abeja_notebooks import Client, Notebook, __version__
 from abeja_notebooks._config import ENV_AUTH_TOKEN, ENV_ORGANIZATION_ID, NOT_GIVEN
 from abeja_notebooks._errors import (
     AbejaError,
@@ -31,7 +30,6 @@ from abeja_notebooks._errors import (
 )
 from abeja_notebooks._flows import DEFAULT_WAIT_TIMEOUT
 from abeja_notebooks._models import NotebookStatus
-from abeja_notebooks._resources import Notebook
 
 from ._output import Output, Printer
 

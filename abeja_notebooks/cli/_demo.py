@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from abeja_notebooks._client import Client
+from abeja_notebooks import Client
 from abeja_notebooks._models import NotebookStatus
 from abeja_notebooks.testing import (
     DEFAULT_JOB_DEFINITION,
