@@ -11,12 +11,24 @@ import httpx
 from . import _endpoints as ep
 from ._config import NOT_GIVEN, RetryPolicy, Settings, check_max_retries
 from ._transport import Clock, Transport
+from ._types import (
+    ActionNotebookDict,
+    DeleteDict,
+    LogPageDict,
+    MessageDict,
+    NotebookDict,
+    NotebookPageDict,
+    NotebookType,
+)
 
 __all__ = ["APIClient"]
 
 
 class APIClient:
     """A low-level client for the Notebook API, returning the JSON the server sent as dicts.
+
+    The dicts are typed (``TypedDict``s such as [`NotebookDict`][abeja_notebooks.NotebookDict]),
+    so a type checker catches a misspelled key; their values are what the server sent.
 
     It has the constructor and the eight methods of ``abeja.notebook.APIClient`` from
     ``abeja-sdk``, with the same names, parameters, order and defaults, and puts the same
@@ -104,16 +116,18 @@ class APIClient:
     ) -> None:
         self.close()
 
-    def _send(self, request: ep.ApiRequest) -> dict[str, Any]:
-        data: dict[str, Any] = ep.parse_json(self._transport.send(request))
-        return data
+    def _send(self, request: ep.ApiRequest) -> Any:
+        # The JSON as the server sent it: each method declares its shape, unchecked.
+        return ep.parse_json(self._transport.send(request))
 
-    def _action(self, request: ep.ApiRequest, get: ep.ApiRequest) -> dict[str, Any]:
+    def _action(
+        self, request: ep.ApiRequest, get: ep.ApiRequest
+    ) -> ActionNotebookDict | MessageDict:
         response = self._transport.send(request)
         if response.replayed:
             response = self._transport.send(get)
-        data: dict[str, Any] = ep.parse_json(response)
-        return data
+        answer: ActionNotebookDict | MessageDict = ep.parse_json(response)
+        return answer
 
     def create_notebook(
         self,
@@ -121,12 +135,12 @@ class APIClient:
         job_definition_name: str,
         instance_type: str | None = None,
         image: str | None = None,
-        notebook_type: str | None = None,
+        notebook_type: NotebookType | None = None,
         *,
         datalakes: Sequence[str] | None = None,
         buckets: Sequence[str] | None = None,
         datasets: Mapping[str, str] | None = None,
-    ) -> dict[str, Any]:
+    ) -> NotebookDict:
         """Create a notebook.
 
         ``POST /organizations/{org}/training/definitions/{job_definition_name}/notebooks``
@@ -151,7 +165,7 @@ class APIClient:
             Unauthorized: Authentication failed.
             APIConnectionError: No answer; a create is retried only when it cannot have arrived.
         """
-        return self._send(
+        created: NotebookDict = self._send(
             ep.create_request(
                 organization_id,
                 job_definition_name,
@@ -163,6 +177,7 @@ class APIClient:
                 datasets=datasets,
             )
         )
+        return created
 
     def get_notebooks(
         self,
@@ -171,7 +186,7 @@ class APIClient:
         *,
         offset: int | None = None,
         limit: int | None = None,
-    ) -> dict[str, Any]:
+    ) -> NotebookPageDict | list[NotebookDict]:
         """Get one page of notebooks.
 
         ``GET /organizations/{org}/training/definitions/{job_definition_name}/notebooks``
@@ -183,20 +198,22 @@ class APIClient:
             limit: At most this many notebooks; sent only when given (server default 10).
 
         Returns:
-            ``{"total", "offset", "limit", "entries": [...]}`` as the server sent it (an older
-            server may send a bare list; it is returned as is).
+            ``{"total", "offset", "limit", "entries": [...]}`` as the server sent it. An older
+            server sends a bare list of notebooks; it is returned as is
+            (``isinstance(answer, list)`` tells the two apart).
 
         Raises:
             NotFound: The organization or job definition does not exist.
             Unauthorized: Authentication failed.
         """
-        return self._send(
+        listing: NotebookPageDict | list[NotebookDict] = self._send(
             ep.list_request(organization_id, job_definition_name, offset=offset, limit=limit)
         )
+        return listing
 
     def get_notebook(
         self, organization_id: str, job_definition_name: str, notebook_id: str | None = None
-    ) -> dict[str, Any]:
+    ) -> NotebookDict:
         """Get a notebook.
 
         ``GET .../notebooks/{notebook_id}``
@@ -217,7 +234,10 @@ class APIClient:
         """
         if notebook_id is None:
             raise TypeError("get_notebook() needs a notebook_id")
-        return self._send(ep.get_request(organization_id, job_definition_name, notebook_id))
+        notebook: NotebookDict = self._send(
+            ep.get_request(organization_id, job_definition_name, notebook_id)
+        )
+        return notebook
 
     def update_notebook(
         self,
@@ -226,8 +246,8 @@ class APIClient:
         notebook_id: str,
         instance_type: str | None = None,
         image: str | None = None,
-        notebook_type: str | None = None,
-    ) -> dict[str, Any]:
+        notebook_type: NotebookType | None = None,
+    ) -> ActionNotebookDict:
         """Update a notebook's settings (``PUT``; only the settings given are sent).
 
         Args:
@@ -239,7 +259,8 @@ class APIClient:
             notebook_type: ``"notebook"`` or ``"lab"``.
 
         Returns:
-            The updated notebook, as the server sent it.
+            The updated notebook, as the server sent it (its ``training_notebook_id`` may be
+            ``0``: see [`ActionNotebookDict`][abeja_notebooks.ActionNotebookDict]).
 
         Raises:
             ValueError: An argument is empty or malformed (nothing is sent).
@@ -247,7 +268,7 @@ class APIClient:
             BadRequest: The server rejected a setting.
             Unauthorized: Authentication failed.
         """
-        return self._send(
+        updated: ActionNotebookDict = self._send(
             ep.update_request(
                 organization_id,
                 job_definition_name,
@@ -257,10 +278,11 @@ class APIClient:
                 notebook_type=notebook_type,
             )
         )
+        return updated
 
     def delete_notebook(
         self, organization_id: str, job_definition_name: str, notebook_id: str
-    ) -> dict[str, Any]:
+    ) -> DeleteDict | MessageDict:
         """Delete a notebook (``DELETE``, no body).
 
         Args:
@@ -271,7 +293,8 @@ class APIClient:
         Returns:
             ``{"value": {"message": "<id> deleted"}}`` (or ``{"message": ...}``) as sent. When a
             retry finds the notebook already gone because an earlier attempt deleted it, the
-            same ``{"value": {"message": "<id> deleted"}}`` is returned.
+            same ``{"value": {"message": "<id> deleted"}}`` is returned. ``"value" in answer``
+            tells the two forms apart.
 
         Raises:
             NotFound: The notebook does not exist.
@@ -282,20 +305,20 @@ class APIClient:
         )
         if response.replayed:  # an earlier attempt deleted it; say so as the server would have
             return {"value": {"message": f"{notebook_id} deleted"}}
-        data: dict[str, Any] = ep.parse_json(response)
-        return data
+        deleted: DeleteDict | MessageDict = ep.parse_json(response)
+        return deleted
 
     def start_notebook(
         self,
         organization_id: str,
         job_definition_name: str,
         notebook_id: str,
-        notebook_type: str | None = None,
+        notebook_type: NotebookType | None = None,
         *,
         datalakes: Sequence[str] | None = None,
         buckets: Sequence[str] | None = None,
         datasets: Mapping[str, str] | None = None,
-    ) -> dict[str, Any]:
+    ) -> ActionNotebookDict | MessageDict:
         """Start a notebook.
 
         If a retry of the start is answered 409 because an earlier attempt had already
@@ -311,7 +334,8 @@ class APIClient:
             datasets: ``{alias: dataset_id}`` to mount (alpha); sent only when given.
 
         Returns:
-            The notebook, or ``{"message": ...}``, as the server sent it.
+            The notebook (see [`ActionNotebookDict`][abeja_notebooks.ActionNotebookDict]), or
+            ``{"message": ...}``, as the server sent it; ``"message" in answer`` tells them apart.
 
         Raises:
             Conflict: The notebook is already running or starting.
@@ -333,7 +357,7 @@ class APIClient:
 
     def stop_notebook(
         self, organization_id: str, job_definition_name: str, notebook_id: str
-    ) -> dict[str, Any]:
+    ) -> ActionNotebookDict | MessageDict:
         """Stop a notebook.
 
         If a retry of the stop is answered 409 because an earlier attempt had already
@@ -345,7 +369,8 @@ class APIClient:
             notebook_id: The notebook id.
 
         Returns:
-            The notebook, or ``{"message": ...}``, as the server sent it.
+            The notebook (see [`ActionNotebookDict`][abeja_notebooks.ActionNotebookDict]), or
+            ``{"message": ...}``, as the server sent it; ``"message" in answer`` tells them apart.
 
         Raises:
             Conflict: The notebook is not running.
@@ -364,7 +389,7 @@ class APIClient:
         notebook_id: str,
         next_forward_token: str | None = None,
         next_backward_token: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> LogPageDict:
         """Get recent log events of a notebook.
 
         Args:
@@ -382,7 +407,7 @@ class APIClient:
             NotFound: The notebook does not exist.
             Unauthorized: Authentication failed.
         """
-        return self._send(
+        logs: LogPageDict = self._send(
             ep.recent_logs_request(
                 organization_id,
                 job_definition_name,
@@ -391,3 +416,4 @@ class APIClient:
                 next_backward_token=next_backward_token,
             )
         )
+        return logs

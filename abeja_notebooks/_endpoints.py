@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache, lru_cache
-from typing import Annotated, Any, Final, Generic, Literal, TypeVar, cast
+from typing import Annotated, Any, Final, Generic, TypeVar, cast
 from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from ._config import check_name
 from ._errors import ResponseValidationError, excerpt
 from ._models import BaseNotebook, LogPage, Message, NotebookPage
+from ._types import NotebookType
 
 __all__ = [
     "ApiRequest",
@@ -31,7 +32,6 @@ __all__ = [
     "RetryClass",
 ]
 
-NotebookType = Literal["notebook", "lab"]
 NOTEBOOK_TYPES: Final = ("notebook", "lab")
 INSTANCE_TYPE_PATTERN: Final = re.compile(
     r"(cpu|gpu)(:[a-d])?-[0-9]+(\.[0-9]+)?"
@@ -226,7 +226,7 @@ def _settings_body(
     *,
     instance_type: str | None,
     image: str | None,
-    notebook_type: str | None,
+    notebook_type: NotebookType | None,
     datalakes: Sequence[str] | None = None,
     buckets: Sequence[str] | None = None,
     datasets: Mapping[str, str] | None = None,
@@ -253,7 +253,7 @@ def create_request(
     *,
     instance_type: str | None = None,
     image: str | None = None,
-    notebook_type: str | None = None,
+    notebook_type: NotebookType | None = None,
     datalakes: Sequence[str] | None = None,
     buckets: Sequence[str] | None = None,
     datasets: Mapping[str, str] | None = None,
@@ -309,7 +309,7 @@ def update_request(
     *,
     instance_type: str | None = None,
     image: str | None = None,
-    notebook_type: str | None = None,
+    notebook_type: NotebookType | None = None,
 ) -> ApiRequest:
     """``PUT P/{id}``: change settings; the body holds only the settings given."""
     path = _notebook_path(organization_id, job_definition_name, notebook_id)
@@ -330,7 +330,7 @@ def start_request(
     job_definition_name: str,
     notebook_id: str,
     *,
-    notebook_type: str | None = None,
+    notebook_type: NotebookType | None = None,
     datalakes: Sequence[str] | None = None,
     buckets: Sequence[str] | None = None,
     datasets: Mapping[str, str] | None = None,

@@ -23,6 +23,7 @@ from pydantic import (
 from pydantic_core import core_schema
 
 from ._errors import UnboundNotebookError
+from ._types import CreatorDict, LogEventDict, LogPageDict, NotebookDict, NotebookPageDict
 
 __all__ = [
     "BaseNotebook",
@@ -184,12 +185,9 @@ class _ApiModel(
 ):
     """Shared configuration: frozen, and unknown fields kept."""
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return the data as the API sends it: its keys, JSON types, unknown fields included.
-
-        Returns:
-            A new dict; changing it does not change the model.
-        """
+    def _api_dict(self) -> Any:
+        # What each model's to_dict() returns, typed there: the API's keys and JSON types, the
+        # fields that were set (all of them for a server's answer), unknown ones included.
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
     def to_json(self, *, indent: int | None = None) -> str:
@@ -221,6 +219,14 @@ class Creator(_ApiModel, frozen=True):
     """When the user was created (UTC)."""
     updated_at: SecondsTimestamp | None = None
     """When the user was last changed (UTC)."""
+
+    def to_dict(self) -> CreatorDict:
+        """Return the creator as the API sends it: its keys, JSON types, unknown fields included.
+
+        Returns:
+            A new [`CreatorDict`][abeja_notebooks.CreatorDict], not tied to the creator.
+        """
+        return cast("CreatorDict", self._api_dict())
 
 
 class BaseNotebook(_ApiModel, frozen=True):
@@ -290,6 +296,14 @@ class BaseNotebook(_ApiModel, frozen=True):
         """The notebook's id (``training_notebook_id``)."""
         return self.training_notebook_id
 
+    def to_dict(self) -> NotebookDict:
+        """Return the notebook as the API sends it: its keys, JSON types, unknown fields included.
+
+        Returns:
+            A new [`NotebookDict`][abeja_notebooks.NotebookDict], not tied to the notebook.
+        """
+        return cast("NotebookDict", self._api_dict())
+
     @property
     def job_definition_name(self) -> str | None:
         """The name of the job definition it was fetched under; ``None`` when built by hand."""
@@ -353,6 +367,14 @@ class NotebookPage(_ApiModel, Generic[NotebookT], frozen=True):
     entries: list[NotebookT]
     """The notebooks on this page, in the server's order."""
 
+    def to_dict(self) -> NotebookPageDict:
+        """Return the page as the API sends it: its keys, JSON types, unknown fields included.
+
+        Returns:
+            A new [`NotebookPageDict`][abeja_notebooks.NotebookPageDict], not tied to the page.
+        """
+        return cast("NotebookPageDict", self._api_dict())
+
     def __len__(self) -> int:
         return len(self.entries)
 
@@ -375,6 +397,14 @@ class LogEvent(_ApiModel, frozen=True):
     message: str
     """The text of the line."""
 
+    def to_dict(self) -> LogEventDict:
+        """Return the event as the API sends it: its keys, JSON types, unknown fields included.
+
+        Returns:
+            A new [`LogEventDict`][abeja_notebooks.LogEventDict], not tied to the event.
+        """
+        return cast("LogEventDict", self._api_dict())
+
 
 class LogPage(_ApiModel, frozen=True):
     """One answer of the recent-logs endpoint: events and the tokens to page on."""
@@ -385,6 +415,14 @@ class LogPage(_ApiModel, frozen=True):
     """Pass it back for events newer than these (same token and no events: nothing new yet)."""
     next_backward_token: str | None = None
     """Pass it back to get events older than these."""
+
+    def to_dict(self) -> LogPageDict:
+        """Return the page as the API sends it: its keys, JSON types, unknown fields included.
+
+        Returns:
+            A new [`LogPageDict`][abeja_notebooks.LogPageDict], not tied to the page.
+        """
+        return cast("LogPageDict", self._api_dict())
 
 
 class Message(BaseModel, frozen=True, extra="allow", defer_build=True):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from abeja_notebooks import (
     APIConnectionError,
     Client,
     Conflict,
     HttpError,
     Notebook,
+    NotebookType,
     NotFound,
 )
 
@@ -46,8 +49,11 @@ def start_unless_running(nb: Notebook) -> bool:
 
 # --8<-- [start:arguments]
 def create_checked(client: Client, notebook_type: str) -> str:
+    # A type checker lets only "notebook" or "lab" through; a str that arrives at run time (from
+    # a config file, a command line) gets past it with a cast, and the SDK checks it instead.
+    kind = cast("NotebookType", notebook_type)
     try:
-        nb = client.notebooks.create("train-resnet", notebook_type=notebook_type)
+        nb = client.notebooks.create("train-resnet", notebook_type=kind)
     except ValueError as error:  # a bad argument: raised before anything is sent
         return f"not sent: {error}"
     return nb.id

@@ -1,6 +1,7 @@
 """The example of the migration guide (docs/migration.md): the old low-level calls, unchanged.
 
-Only the import lines differ from a script written for ``abeja-sdk``.
+Only the import lines differ from a script written for ``abeja-sdk``, and the one line that
+reads the listing, which a type checker asks to handle the bare list of older servers.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ def with_the_api_client(organization_id: str, job_definition_name: str) -> None:
         organization_id, job_definition_name, "cpu-1", "abeja-inc/all-cpu:19.10", "lab"
     )
     notebook_id = notebook["training_notebook_id"]
+    print(notebook["name"], "created by", notebook["creator"]["email"])
     listing = api_client.get_notebooks(organization_id, job_definition_name)
-    print(listing["total"], [entry["name"] for entry in listing["entries"]])
+    entries = listing if isinstance(listing, list) else listing["entries"]  # new: see below
+    print(len(entries), [entry["name"] for entry in entries])
     api_client.update_notebook(
         organization_id, job_definition_name, notebook_id, instance_type="cpu-4"
     )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Final
+from types import UnionType
+from typing import Any, Final, Union, cast, get_args, get_origin, get_type_hints, is_typeddict
 
 from abeja_notebooks import Client
 from abeja_notebooks.testing import DEFAULT_JOB_DEFINITION, DEFAULT_ORGANIZATION_ID
@@ -14,3 +15,38 @@ PREFIX: Final = f"/organizations/{ORG}/training/definitions/{JOB}/notebooks"
 
 MakeClient = Callable[..., Client]
 """The ``make_client`` fixture: builds a client of the test's variant (see conftest)."""
+
+
+def shape_problems(value: object, expected: Any, where: str = "answer") -> list[str]:
+    """Where ``value`` does not have the type ``expected`` (a TypedDict, a union, ``list[X]``,
+    ``str``, ``int``, ``bool`` or ``None``); keys a TypedDict does not name are allowed."""
+    if is_typeddict(expected):
+        if not isinstance(value, dict):
+            return [f"{where}: {type(value).__name__}, not a {expected.__name__}"]
+        document = cast("dict[str, object]", value)
+        hints = get_type_hints(expected)
+        missing = [f"{where}: no {key!r}" for key in expected.__required_keys__ - document.keys()]
+        return missing + [
+            problem
+            for key, item in document.items()
+            if key in hints
+            for problem in shape_problems(item, hints[key], f"{where}[{key!r}]")
+        ]
+    origin, args = get_origin(expected), get_args(expected)
+    if origin in (Union, UnionType):
+        each = [shape_problems(value, arm, where) for arm in args]
+        return [] if [] in each else [p for problems in each for p in problems]
+    if origin is list:
+        if not isinstance(value, list):
+            return [f"{where}: {type(value).__name__}, not a list"]
+        items = cast("list[object]", value)
+        return [
+            p
+            for i, item in enumerate(items)
+            for p in shape_problems(item, args[0], f"{where}[{i}]")
+        ]
+    if expected is None or expected is type(None):
+        return [] if value is None else [f"{where}: {value!r} is not None"]
+    if type(value) is not expected:  # exact: a bool is no int, an int no str
+        return [f"{where}: {value!r} is not a {expected.__name__}"]
+    return []

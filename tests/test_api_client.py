@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import base64
-from typing import Any
+import json
+from pathlib import Path
+from typing import Any, get_type_hints
 
 import pytest
 
-from abeja_notebooks import APIClient, Conflict, NotFound
+from abeja_notebooks import (
+    APIClient,
+    Conflict,
+    DeleteDict,
+    MessageDict,
+    NotebookDict,
+    NotebookPageDict,
+    NotFound,
+)
 from abeja_notebooks.testing import Emulator, EmulatorServer, ManualClock
 from abeja_notebooks.testing.pytest_plugin import TEST_TOKEN
 
-from .support import JOB, ORG, PREFIX
+from .support import JOB, ORG, PREFIX, shape_problems
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def only_request(emulator: Emulator) -> Any:
@@ -59,6 +71,7 @@ def test_get_notebooks_returns_the_envelope_and_sends_no_query(
 
     page = api.get_notebooks(ORG, JOB)
 
+    assert not isinstance(page, list)
     assert page["total"] == 3
     assert [e["training_notebook_id"] for e in page["entries"]] == ids
     request = only_request(emulator)
@@ -78,6 +91,7 @@ def test_get_notebooks_sends_offset_and_limit_only_when_given(
 
     page = api.get_notebooks(ORG, JOB, offset=2, limit=2)
 
+    assert not isinstance(page, list)
     assert (page["offset"], page["limit"], len(page["entries"])) == (2, 2, 2)
     assert only_request(emulator).query == {"offset": ["2"], "limit": ["2"]}
 
@@ -126,6 +140,7 @@ def test_start_notebook_posts_an_empty_object_or_the_type(
     started = api.start_notebook(ORG, JOB, first)
     api.start_notebook(ORG, JOB, second, "lab")
 
+    assert "message" not in started
     assert started["status"] == "Pending"
     assert [(r.method, r.raw_path, r.body) for r in emulator.requests] == [
         ("POST", f"{PREFIX}/{first}/start", b"{}"),
@@ -140,6 +155,7 @@ def test_stop_notebook_posts_an_empty_object(
 
     stopped = api.stop_notebook(ORG, JOB, nid)
 
+    assert "message" not in stopped
     assert stopped["status"] == "Stopped"
     request = only_request(emulator)
     assert (request.method, request.raw_path, request.body) == (
@@ -219,6 +235,7 @@ def test_a_start_retried_after_a_lost_answer_reads_the_notebook_instead_of_faili
     result = api.start_notebook(ORG, JOB, nid)
 
     assert result == emulator.notebook(nid)
+    assert "message" not in result
     assert result["status"] == "Pending"
     assert [(r.method, r.path.rsplit("/", 1)[-1]) for r in emulator.requests] == [
         ("POST", "start"),
@@ -253,3 +270,96 @@ def test_a_delete_of_a_missing_notebook_still_raises(api: APIClient, emulator: E
         api.delete_notebook(ORG, JOB, "1999999999999")
 
     assert len(emulator.requests) == 1
+
+
+# --- the typed dicts describe what the server sends, in each of its dialects ---------------
+
+
+def every_answer(api: APIClient, emulator: Emulator) -> dict[str, object]:
+    """Each method's answer, for one notebook created (and one seeded to delete)."""
+    created = api.create_notebook(ORG, JOB, "cpu-1", "abeja-inc/all-cpu:19.10", "lab")
+    nid = created["training_notebook_id"]
+    emulator.advance(60)  # running, with log lines
+    answers: dict[str, object] = {
+        "create_notebook": created,
+        "get_notebooks": api.get_notebooks(ORG, JOB),
+        "get_notebook": api.get_notebook(ORG, JOB, nid),
+        "update_notebook": api.update_notebook(ORG, JOB, nid, instance_type="cpu-4"),
+        "get_notebook_recent_logs": api.get_notebook_recent_logs(ORG, JOB, nid),
+        "stop_notebook": api.stop_notebook(ORG, JOB, nid),
+        "start_notebook": api.start_notebook(ORG, JOB, nid, "notebook"),
+        "delete_notebook": api.delete_notebook(ORG, JOB, nid),
+    }
+    return answers
+
+
+DIALECTS: dict[str, dict[str, object]] = {
+    "reference": {},
+    "bare list": {"list_form": "bare"},
+    "message actions": {"action_response": "message", "delete_response": "message"},
+    "int ids in actions": {"int_ids_in_actions": True},
+}
+
+
+@pytest.mark.parametrize("dialect", DIALECTS.values(), ids=list(DIALECTS))
+def test_every_answer_has_the_shape_its_return_type_declares(
+    api: APIClient, emulator: Emulator, dialect: dict[str, object]
+) -> None:
+    for knob, value in dialect.items():
+        setattr(emulator, knob, value)
+
+    answers = every_answer(api, emulator)
+
+    assert set(answers) == {name for name in vars(APIClient) if not name.startswith("_")} - {
+        "settings",
+        "close",
+    }
+    for method, answer in answers.items():
+        declared = get_type_hints(getattr(APIClient, method))["return"]
+        assert shape_problems(answer, declared, method) == []
+
+
+def test_the_shape_check_catches_a_missing_key_a_wrong_type_and_the_wrong_form() -> None:
+    notebook = json.loads((FIXTURES / "notebook.json").read_text())
+    del notebook["creator"]["email"]
+    notebook["training_notebook_id"] = 0
+
+    assert shape_problems(notebook, NotebookDict) == [
+        "answer['training_notebook_id']: 0 is not a str",
+        "answer['creator']: no 'email'",
+    ]
+    assert shape_problems([], NotebookPageDict) == ["answer: list, not a NotebookPageDict"]
+    assert shape_problems({"message": True}, DeleteDict | MessageDict) == [
+        "answer: no 'value'",
+        "answer['message']: True is not a str",
+    ]
+
+
+def test_get_notebooks_returns_an_older_servers_bare_list_as_it_came(
+    api: APIClient, emulator: Emulator
+) -> None:
+    emulator.list_form = "bare"
+    ids = emulator.seed(2)
+
+    listing = api.get_notebooks(ORG, JOB)
+
+    assert listing == [emulator.notebook(nid) for nid in ids]
+
+
+def test_update_returns_the_integer_id_of_the_reference_examples_as_it_came(
+    api: APIClient, emulator: Emulator
+) -> None:
+    emulator.int_ids_in_actions = True
+    (nid,) = emulator.seed(1)
+
+    updated = api.update_notebook(ORG, JOB, nid, image="abeja-inc/all-cpu:19.10")
+
+    assert updated["training_notebook_id"] == 0
+    assert type(updated["training_notebook_id"]) is int
+
+
+def test_delete_returns_a_bare_message_as_it_came(api: APIClient, emulator: Emulator) -> None:
+    emulator.delete_response = "message"
+    (nid,) = emulator.seed(1)
+
+    assert api.delete_notebook(ORG, JOB, nid) == {"message": f"{nid} deleted"}

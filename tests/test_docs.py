@@ -898,7 +898,7 @@ def test_migration_with_the_api_client(
     migration.with_the_api_client(DEFAULT_ORGANIZATION_ID, "train-resnet")
 
     lines = _lines(capsys)
-    assert lines[0] == "1 ['notebook-1']"
+    assert lines[:2] == ["notebook-1 created by test@example.com", "1 ['notebook-1']"]
     assert lines[-2] == "{'value': {'message': '1900000000001 deleted'}}"
     assert lines[-1] == "404 not_found"
     assert notebook_emulator.notebooks() == []

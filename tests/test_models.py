@@ -6,7 +6,7 @@ import json
 import pickle
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, get_type_hints
 
 import pytest
 from hypothesis import given
@@ -23,6 +23,8 @@ from abeja_notebooks import (
     NotebookStatus,
 )
 from abeja_notebooks._endpoints import RawResponse, parse_action, parse_page
+
+from .support import shape_problems
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -225,3 +227,24 @@ def test_a_notebook_page_can_be_built_and_read() -> None:
 
     assert page.next_offset == 2
     assert not page.is_last
+
+
+@pytest.mark.parametrize(
+    ("model", "name"),
+    [
+        (Notebook, "notebook.json"),
+        (Notebook, "notebook_int_id.json"),
+        (NotebookPage[Notebook], "notebook_page.json"),
+        (LogPage, "recent_logs.json"),
+    ],
+)
+def test_to_dict_has_the_shape_of_the_typed_dict_it_declares(model: Any, name: str) -> None:
+    parsed = model.model_validate(fixture(name))
+    parts: list[Any] = [parsed, *getattr(parsed, "events", []), *getattr(parsed, "entries", [])]
+    if isinstance(parsed, Notebook):
+        parts.append(parsed.creator)
+
+    for part in parts:
+        to_dict: Any = part.to_dict
+        declared = get_type_hints(to_dict)["return"]
+        assert shape_problems(to_dict(), declared, type(part).__name__) == []

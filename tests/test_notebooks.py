@@ -198,7 +198,7 @@ def test_to_dict_and_to_json_use_the_api_keys_and_keep_unknown_fields(
 
     assert nb.to_dict() == emulator.notebook(nb.id)
     assert json.loads(nb.to_json()) == emulator.notebook(nb.id)
-    assert nb.to_dict()["quota"] == {"gpu": 1}
+    assert nb.to_dict().get("quota") == {"gpu": 1}  # kept, though NotebookDict does not name it
 
 
 @pytest.mark.parametrize(

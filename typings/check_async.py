@@ -87,5 +87,7 @@ async def misuse(client: AsyncClient, nb: AsyncNotebook) -> None:
     await client.notebooks.get("job")  # type: ignore[call-arg]
     nb.status = NotebookStatus.FAILED  # type: ignore[misc]
     AsyncClient(http_client=httpx.Client())  # type: ignore[arg-type]
+    await client.notebooks.create("job", notebook_type="jupyter")  # type: ignore[arg-type]
+    await nb.update(notebook_type="Lab")  # type: ignore[arg-type]
     with client:  # type: ignore[attr-defined]
         pass

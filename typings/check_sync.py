@@ -9,19 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, assert_type
+from typing import assert_type
 
 import httpx
 
 from abeja_notebooks import (
     NOT_GIVEN,
-    APIClient,
     Client,
     Creator,
     HttpError,
     LogEvent,
     LogPage,
     Notebook,
+    NotebookDict,
     NotebookFailed,
     NotebookIterator,
     NotebookPage,
@@ -85,7 +85,7 @@ def bound_notebook(nb: Notebook) -> None:
     assert_type(nb.wait_until("Running", timeout=None), Notebook)
     assert_type(nb.logs(history=True), Iterator[LogEvent])
     assert_type(nb.recent_logs(), LogPage)
-    assert_type(nb.to_dict(), dict[str, Any])
+    assert_type(nb.to_dict(), NotebookDict)
     assert_type(nb.to_json(indent=2), str)
 
 
@@ -134,12 +134,6 @@ def errors() -> None:
         assert_type(exc.notebook.status, NotebookStatus)
 
 
-def low_level(api: APIClient) -> None:
-    assert_type(api.get_notebook("org", "job", "id"), dict[str, Any])
-    assert_type(api.create_notebook("org", "job", "cpu-1", "img", "lab"), dict[str, Any])
-    assert_type(api.get_notebooks("org", "job", offset=0, limit=10), dict[str, Any])
-
-
 def misuse(client: Client, nb: Notebook, creator: Creator, event: LogEvent) -> None:
     client.notebooks.get("id")  # type: ignore[call-arg]
     client.notebooks.get(123, "id")  # type: ignore[arg-type]
@@ -156,3 +150,4 @@ def misuse(client: Client, nb: Notebook, creator: Creator, event: LogEvent) -> N
     nb.update("cpu-4")  # type: ignore[call-arg]
     nb.wait_until(3)  # type: ignore[arg-type]
     client.notebooks.logs("job", "id", follow="yes")  # type: ignore[arg-type]
+    nb.start(notebook_type="jupyter")  # type: ignore[arg-type]

@@ -36,6 +36,7 @@ from abeja_notebooks._models import (
     NotebookStatus,
 )
 from abeja_notebooks._transport import AsyncTransport
+from abeja_notebooks._types import NotebookType
 
 __all__ = ["AsyncNotebooks"]
 
@@ -100,7 +101,7 @@ class AsyncNotebooks:
         *,
         instance_type: str | None,
         image: str | None,
-        notebook_type: str | None,
+        notebook_type: NotebookType | None,
         datalakes: Sequence[str] | None,
         buckets: Sequence[str] | None,
         datasets: Mapping[str, str] | None,
@@ -144,7 +145,7 @@ class AsyncNotebooks:
         *,
         instance_type: str | None,
         image: str | None,
-        notebook_type: str | None,
+        notebook_type: NotebookType | None,
         organization_id: str | None,
     ) -> Call[AsyncNotebook]:
         org = self._org(organization_id)
@@ -187,7 +188,7 @@ class AsyncNotebooks:
         job: str,
         notebook_id: str,
         *,
-        notebook_type: str | None,
+        notebook_type: NotebookType | None,
         datalakes: Sequence[str] | None,
         buckets: Sequence[str] | None,
         datasets: Mapping[str, str] | None,
@@ -238,7 +239,7 @@ class AsyncNotebooks:
         *,
         instance_type: str | None = None,
         image: str | None = None,
-        notebook_type: str | None = None,
+        notebook_type: NotebookType | None = None,
         datalakes: Sequence[str] | None = None,
         buckets: Sequence[str] | None = None,
         datasets: Mapping[str, str] | None = None,
@@ -371,7 +372,7 @@ class AsyncNotebooks:
         *,
         instance_type: str | None = None,
         image: str | None = None,
-        notebook_type: str | None = None,
+        notebook_type: NotebookType | None = None,
         organization_id: str | None = None,
     ) -> AsyncNotebook:
         """Change a notebook's settings (``PUT``; only the settings given are sent).
@@ -425,7 +426,7 @@ class AsyncNotebooks:
         job_definition_name: str,
         notebook_id: str,
         *,
-        notebook_type: str | None = None,
+        notebook_type: NotebookType | None = None,
         datalakes: Sequence[str] | None = None,
         buckets: Sequence[str] | None = None,
         datasets: Mapping[str, str] | None = None,

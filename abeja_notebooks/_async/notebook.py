@@ -17,6 +17,7 @@ from abeja_notebooks._flows import (
     PageCursor,
 )
 from abeja_notebooks._models import BaseNotebook, LogEvent, LogPage, NotebookPage, NotebookStatus
+from abeja_notebooks._types import NotebookType
 
 if TYPE_CHECKING:
     from abeja_notebooks._async.manager import AsyncNotebooks
@@ -63,7 +64,7 @@ class AsyncNotebook(BaseNotebook, frozen=True):
         *,
         instance_type: str | None = None,
         image: str | None = None,
-        notebook_type: str | None = None,
+        notebook_type: NotebookType | None = None,
     ) -> Self:
         """Change this notebook's settings, in place; see
         [`AsyncNotebooks.update`][abeja_notebooks.AsyncNotebooks.update].
@@ -85,7 +86,7 @@ class AsyncNotebook(BaseNotebook, frozen=True):
     async def start(
         self,
         *,
-        notebook_type: str | None = None,
+        notebook_type: NotebookType | None = None,
         datalakes: Sequence[str] | None = None,
         buckets: Sequence[str] | None = None,
         datasets: Mapping[str, str] | None = None,

@@ -38,6 +38,7 @@ from abeja_notebooks._models import (
 )
 from abeja_notebooks._sync.notebook import Notebook, NotebookIterator
 from abeja_notebooks._transport import Transport
+from abeja_notebooks._types import NotebookType
 
 __all__ = ["Notebooks"]
 
@@ -102,7 +103,7 @@ class Notebooks:
         *,
         instance_type: str | None,
         image: str | None,
-        notebook_type: str | None,
+        notebook_type: NotebookType | None,
         datalakes: Sequence[str] | None,
         buckets: Sequence[str] | None,
         datasets: Mapping[str, str] | None,
@@ -146,7 +147,7 @@ class Notebooks:
         *,
         instance_type: str | None,
         image: str | None,
-        notebook_type: str | None,
+        notebook_type: NotebookType | None,
         organization_id: str | None,
     ) -> Call[Notebook]:
         org = self._org(organization_id)
@@ -189,7 +190,7 @@ class Notebooks:
         job: str,
         notebook_id: str,
         *,
-        notebook_type: str | None,
+        notebook_type: NotebookType | None,
         datalakes: Sequence[str] | None,
         buckets: Sequence[str] | None,
         datasets: Mapping[str, str] | None,
@@ -240,7 +241,7 @@ class Notebooks:
         *,
         instance_type: str | None = None,
         image: str | None = None,
-        notebook_type: str | None = None,
+        notebook_type: NotebookType | None = None,
         datalakes: Sequence[str] | None = None,
         buckets: Sequence[str] | None = None,
         datasets: Mapping[str, str] | None = None,
@@ -373,7 +374,7 @@ class Notebooks:
         *,
         instance_type: str | None = None,
         image: str | None = None,
-        notebook_type: str | None = None,
+        notebook_type: NotebookType | None = None,
         organization_id: str | None = None,
     ) -> Notebook:
         """Change a notebook's settings (``PUT``; only the settings given are sent).
@@ -427,7 +428,7 @@ class Notebooks:
         job_definition_name: str,
         notebook_id: str,
         *,
-        notebook_type: str | None = None,
+        notebook_type: NotebookType | None = None,
         datalakes: Sequence[str] | None = None,
         buckets: Sequence[str] | None = None,
         datasets: Mapping[str, str] | None = None,

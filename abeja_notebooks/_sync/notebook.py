@@ -19,6 +19,7 @@ from abeja_notebooks._flows import (
     PageCursor,
 )
 from abeja_notebooks._models import BaseNotebook, LogEvent, LogPage, NotebookPage, NotebookStatus
+from abeja_notebooks._types import NotebookType
 
 if TYPE_CHECKING:
     from abeja_notebooks._sync.manager import Notebooks
@@ -65,7 +66,7 @@ class Notebook(BaseNotebook, frozen=True):
         *,
         instance_type: str | None = None,
         image: str | None = None,
-        notebook_type: str | None = None,
+        notebook_type: NotebookType | None = None,
     ) -> Self:
         """Change this notebook's settings, in place; see
         [`Notebooks.update`][abeja_notebooks.Notebooks.update].
@@ -87,7 +88,7 @@ class Notebook(BaseNotebook, frozen=True):
     def start(
         self,
         *,
-        notebook_type: str | None = None,
+        notebook_type: NotebookType | None = None,
         datalakes: Sequence[str] | None = None,
         buckets: Sequence[str] | None = None,
         datasets: Mapping[str, str] | None = None,

@@ -9,14 +9,13 @@ from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import wraps
 from typing import Annotated, NoReturn, ParamSpec
 
 import typer
 from rich.console import Console
 
-from abeja_notebooks import Client, Notebook, __version__
+from abeja_notebooks import Client, Notebook, NotebookType, __version__
 from abeja_notebooks._config import ENV_AUTH_TOKEN, ENV_ORGANIZATION_ID, NOT_GIVEN
 from abeja_notebooks._errors import (
     AbejaError,
@@ -150,13 +149,6 @@ InstanceOpt = Annotated[
     str | None, typer.Option("--instance-type", help="e.g. cpu-1, cpu-0.25, gpu:b-4.")
 ]
 ImageOpt = Annotated[str | None, typer.Option("--image", help="e.g. abeja-inc/all-cpu:19.10.")]
-
-
-class NotebookType(StrEnum):
-    """The ``--type`` choices."""
-
-    NOTEBOOK = "notebook"
-    LAB = "lab"
 
 
 TypeOpt = Annotated[NotebookType | None, typer.Option("--type", help="Classic notebook or lab.")]
@@ -300,7 +292,7 @@ def create(
             job_definition,
             instance_type=instance_type,
             image=image,
-            notebook_type=notebook_type and notebook_type.value,
+            notebook_type=notebook_type,
         )
         if wait:
             _wait(printer, nb, NotebookStatus.RUNNING, wait_timeout)
@@ -329,7 +321,7 @@ def update(
             notebook_id,
             instance_type=instance_type,
             image=image,
-            notebook_type=notebook_type and notebook_type.value,
+            notebook_type=notebook_type,
         )
         state.printer(output).notebook(nb)
 
@@ -351,9 +343,7 @@ def start(
     """
     state, printer = _state(ctx), _state(ctx).printer(output)
     with state.client() as client:
-        nb = client.notebooks.start(
-            job_definition, notebook_id, notebook_type=notebook_type and notebook_type.value
-        )
+        nb = client.notebooks.start(job_definition, notebook_id, notebook_type=notebook_type)
         if wait:
             _wait(printer, nb, NotebookStatus.RUNNING, wait_timeout)
         printer.notebook(nb)

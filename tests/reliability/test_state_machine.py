@@ -31,6 +31,7 @@ from abeja_notebooks import (
     Client,
     Conflict,
     NotebookFailed,
+    NotebookType,
     NotFound,
     RetryPolicy,
     WaitTimeout,
@@ -153,7 +154,10 @@ class NotebookMachine(RuleBasedStateMachine):
         notebook_type=st.sampled_from([None, "notebook", "lab"]),
     )
     def create(
-        self, instance_type: str | None, image: str | None, notebook_type: str | None
+        self,
+        instance_type: str | None,
+        image: str | None,
+        notebook_type: NotebookType | None,
     ) -> None:
         nb = self.client.notebooks.create(
             self.job, instance_type=instance_type, image=image, notebook_type=notebook_type
@@ -189,7 +193,7 @@ class NotebookMachine(RuleBasedStateMachine):
 
     @precondition(lambda self: self.model)
     @rule(data=st.data(), notebook_type=st.sampled_from([None, "lab"]))
-    def start(self, data: st.DataObject, notebook_type: str | None) -> None:
+    def start(self, data: st.DataObject, notebook_type: NotebookType | None) -> None:
         expected = self.pick(data)
         if expected.status(self.now) in ("Pending", "Running"):
             with pytest.raises(Conflict):
