@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -47,3 +48,45 @@ def test_the_public_api_is_fully_typed() -> None:
 
     assert "Type completeness score: 100%" in result.stdout, result.stdout[-3000:]
     assert "With unknown type: 0" in result.stdout
+
+
+# (where in the example, the key, the key misspelled)
+MISSPELLINGS = [
+    ('notebook["name"]', "name", "nmae"),
+    ('notebook["creator"]["email"]', "email", "emial"),
+    ('logs["events"]', "events", "event"),
+]
+
+
+@pytest.mark.slow
+def test_both_checkers_pass_the_migration_example_and_report_its_keys_misspelled(
+    tmp_path: Path,
+) -> None:
+    """The drop-in's promise to typed code: the old calls check as they are, typos do not."""
+    source = (ROOT / "examples" / "migration.py").read_text()
+    misspelled = source
+    for where, key, wrong in MISSPELLINGS:
+        assert misspelled.count(where) == 1, where
+        misspelled = misspelled.replace(where, where.replace(f'"{key}"', f'"{wrong}"'))
+    (tmp_path / "as_is.py").write_text(source)
+    (tmp_path / "typos.py").write_text(misspelled)
+    (tmp_path / "pyrightconfig.json").write_text('{"typeCheckingMode": "strict"}')
+
+    mypy = run(
+        sys.executable,
+        "-m",
+        "mypy",
+        "--strict",
+        "--cache-dir",
+        str(tmp_path / ".mypy"),
+        str(tmp_path / "as_is.py"),
+        str(tmp_path / "typos.py"),
+    )
+    pyright = run(str(BIN / "pyright"), "--pythonpath", sys.executable, "-p", str(tmp_path))
+
+    for output in (mypy.stdout, pyright.stdout):
+        merged = re.sub(r"\n[ \xa0]{4,}", " ", output)  # pyright's message on more lines
+        errors = [line for line in merged.splitlines() if "error" in line]
+        assert not [line for line in errors if "as_is.py" in line], output
+        for _, _, wrong in MISSPELLINGS:
+            assert any(f'"{wrong}"' in line and "typos.py" in line for line in errors), output
