@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import base64
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Final
 
 from abeja_notebooks import Client
@@ -14,3 +17,23 @@ PREFIX: Final = f"/organizations/{ORG}/training/definitions/{JOB}/notebooks"
 
 MakeClient = Callable[..., Client]
 """The ``make_client`` fixture: builds a client of the test's variant (see conftest)."""
+
+SaveConfig = Callable[..., Path]
+"""The ``save_config`` fixture: ``save_config(name, extra=None) -> path`` installs the file
+``tests/fixtures/platform_config/<name>`` (as ``abeja config init`` wrote it; ``extra`` keys
+added to its top level, as a hand edit would) as ``~/.abeja/config`` of a fresh home directory."""
+
+PLATFORM_CONFIGS: Final = Path(__file__).resolve().parent / "fixtures" / "platform_config"
+
+
+def basic(identity: str, secret: str) -> str:
+    """The ``Authorization`` header of HTTP Basic credentials."""
+    return "Basic " + base64.b64encode(f"{identity}:{secret}".encode()).decode()
+
+
+def edited(name: str, extra: Mapping[str, object] | None = None) -> str:
+    """The text of a fixture file, with ``extra`` keys set at its top level."""
+    text = (PLATFORM_CONFIGS / name).read_text()
+    if not extra:
+        return text
+    return json.dumps({**json.loads(text), **extra})
