@@ -41,6 +41,7 @@ def served() -> Iterator[dict[str, str]]:
         "ABEJA_API_URL": url,
         "ABEJA_ORGANIZATION_ID": ORG,
         "PLATFORM_AUTH_TOKEN": "subprocess-token",
+        "ABEJA_NOTEBOOKS_CONFIG_FILE": "",  # never the developer's ~/.abeja/config
     }
     yield env
     process.send_signal(signal.SIGINT)
