@@ -331,8 +331,9 @@ class Settings:
         file's active configuration. The file is read only when a setting is still missing.
 
         Args:
-            base_url: The API root; else ``ABEJA_API_URL``; else ``https://api.abeja.io``.
-            organization_id: Else ``ABEJA_ORGANIZATION_ID``.
+            base_url: The API root; else ``ABEJA_API_URL``; else the file's
+                ``abeja-api-url``; else ``https://api.abeja.io``.
+            organization_id: Else ``ABEJA_ORGANIZATION_ID``; else the file's.
             auth_token: A bearer token; beats every env credential.
             user_id: With ``personal_access_token``, Basic auth as ``user-<id>``.
             personal_access_token: See ``user_id``.
