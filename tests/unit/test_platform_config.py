@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -306,8 +308,42 @@ def test_choosing_a_configuration_without_a_file_says_how_to_make_one(tmp_path: 
     assert "`abeja config init staging`" in message
 
 
-def test_the_pytest_plugin_switches_the_file_off_in_every_test() -> None:
+USERS_TEST = """
+import os
+from abeja_notebooks import Client
+
+def test_a_client_built_in_a_test_never_sees_the_saved_credentials():
     assert os.environ["ABEJA_NOTEBOOKS_CONFIG_FILE"] == ""
+    client = Client()
+    assert (client.settings.credentials, client.organization_id) == (None, None)
+
+def test_a_test_may_point_to_a_file_of_its_own(monkeypatch, tmp_path):
+    monkeypatch.setenv("ABEJA_NOTEBOOKS_CONFIG_FILE", os.environ["SAVED"])
+    assert Client().organization_id == "1410000000000"
+"""
+
+
+@pytest.mark.slow
+def test_the_pytest_plugin_keeps_a_users_tests_from_the_saved_file(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    (home / ".abeja").mkdir(parents=True)
+    shutil.copyfile(fixture("default.json"), home / ".abeja" / "config")
+    (tmp_path / "test_users_code.py").write_text(USERS_TEST)
+    environ = {k: v for k, v in os.environ.items() if k != "ABEJA_NOTEBOOKS_CONFIG_FILE"}
+    environ |= {"HOME": str(home), "SAVED": str(home / ".abeja" / "config")}
+
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+        cwd=tmp_path,  # a user's project: none of our conftest
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2 passed" in done.stdout
 
 
 # --- errors ------------------------------------------------------------------------------------
