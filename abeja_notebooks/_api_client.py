@@ -54,7 +54,9 @@ class APIClient:
         credential: ``{"auth_token": ...}``, ``{"user_id": ..., "personal_access_token": ...}``
             or ``{"datasource_id": ..., "datasource_secret": ...}``. Not modified. Default: the
             environment (``PLATFORM_AUTH_TOKEN``, or ``ABEJA_PLATFORM_USER_ID`` +
-            ``ABEJA_PLATFORM_PERSONAL_ACCESS_TOKEN``, or the datasource pair).
+            ``ABEJA_PLATFORM_PERSONAL_ACCESS_TOKEN``, or the datasource pair); with none there,
+            the active configuration of ``~/.abeja/config`` (its API root too, unless
+            ``base_url`` or ``ABEJA_API_URL`` is set).
         timeout: Seconds per attempt. Default ``ABEJA_SDK_CONNECTION_TIMEOUT``, else 30.
         max_retry_count: Retries after the first attempt; 0 disables them. Default
             ``ABEJA_SDK_MAX_RETRY_COUNT``, else 3.
@@ -65,7 +67,8 @@ class APIClient:
         clock: Where to read time and sleep (tests pass the emulator's ``ManualClock``).
 
     Raises:
-        ConfigurationError: An environment variable holds an unusable value.
+        ConfigurationError: An environment variable or the configuration file holds an unusable
+            value.
         ValueError: An argument holds an unusable value.
     """
 
@@ -90,6 +93,7 @@ class APIClient:
             else check_max_retries(max_retry_count, "max_retry_count"),
             retry_policy=retry_policy,
             deadline=deadline,
+            file_fills="credentials",
         )
         self._transport = Transport(settings, http_client=http_client, clock=clock)
 

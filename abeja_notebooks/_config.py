@@ -1,8 +1,10 @@
-"""Settings, read once from keyword arguments and environment variables when a client is built.
+"""Settings, read once from arguments, the environment and the platform's configuration file
+when a client is built.
 
 Precedence, for every setting: an explicit keyword argument, then the environment, then the
-default. Numbers from the environment are parsed here, so a bad value fails when the client is
-built (with the variable's name and value in the message), not at the first request.
+configuration file that ``abeja config init`` writes, then the default. Numbers from the
+environment are parsed here, so a bad value fails when the client is built (with the variable's
+name and value in the message), not at the first request.
 """
 
 from __future__ import annotations
@@ -19,7 +21,22 @@ from typing import Final, Literal
 
 import httpx
 
+from . import _platform_config as platform_file
 from ._errors import ConfigurationError
+from ._platform_config import (
+    DEFAULT_CONFIG_FILE,
+    ENV_API_URL,
+    ENV_AUTH_TOKEN,
+    ENV_DATASOURCE_ID,
+    ENV_DATASOURCE_SECRET,
+    ENV_LOG,
+    ENV_MAX_RETRIES,
+    ENV_ORGANIZATION_ID,
+    ENV_PERSONAL_ACCESS_TOKEN,
+    ENV_TIMEOUT,
+    ENV_USER_ID,
+    FileConfiguration,
+)
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -36,20 +53,10 @@ DEFAULT_BASE_URL: Final = "https://api.abeja.io"
 DEFAULT_TIMEOUT: Final = 30.0
 DEFAULT_MAX_RETRIES: Final = 3
 
-ENV_API_URL: Final = "ABEJA_API_URL"
-ENV_ORGANIZATION_ID: Final = "ABEJA_ORGANIZATION_ID"
-ENV_AUTH_TOKEN: Final = "PLATFORM_AUTH_TOKEN"
-ENV_USER_ID: Final = "ABEJA_PLATFORM_USER_ID"
-ENV_PERSONAL_ACCESS_TOKEN: Final = "ABEJA_PLATFORM_PERSONAL_ACCESS_TOKEN"
-ENV_DATASOURCE_ID: Final = "ABEJA_PLATFORM_DATASOURCE_ID"
-ENV_DATASOURCE_SECRET: Final = "ABEJA_PLATFORM_DATASOURCE_SECRET"
-ENV_TIMEOUT: Final = "ABEJA_SDK_CONNECTION_TIMEOUT"
-ENV_MAX_RETRIES: Final = "ABEJA_SDK_MAX_RETRY_COUNT"
-ENV_LOG: Final = "ABEJA_NOTEBOOKS_LOG"
-
 MISSING_CREDENTIALS_HELP: Final = (
     "no credentials found: pass auth_token= (or user_id= and personal_access_token=) to the "
-    f"client, or set {ENV_AUTH_TOKEN}, or {ENV_USER_ID} and {ENV_PERSONAL_ACCESS_TOKEN}"
+    f"client; or set {ENV_AUTH_TOKEN}, or {ENV_USER_ID} and {ENV_PERSONAL_ACCESS_TOKEN}; or save "
+    f"them with `abeja config init`, which writes {DEFAULT_CONFIG_FILE}"
 )
 
 
@@ -247,6 +254,9 @@ class Settings:
         max_retries: How many times a failed attempt may be retried (0: never).
         retry_policy: The delays between attempts.
         deadline: An overall bound in seconds on one call, attempts and sleeps included.
+        configuration: The configuration of the platform's file (``~/.abeja/config``) that
+            supplied at least one of these settings: ``"default"`` for the unnamed one, else
+            its name; ``None`` when the file supplied nothing.
     """
 
     base_url: str
@@ -256,6 +266,7 @@ class Settings:
     max_retries: int
     retry_policy: RetryPolicy
     deadline: float | None
+    configuration: str | None = None
 
     def replace(
         self,
@@ -281,6 +292,7 @@ class Settings:
             if isinstance(retry_policy, NotGiven)
             else check_retry_policy(retry_policy),
             deadline=self.deadline if isinstance(deadline, NotGiven) else check_deadline(deadline),
+            configuration=self.configuration,
         )
 
     @property
@@ -303,57 +315,133 @@ class Settings:
         user_id: str | None = None,
         personal_access_token: str | None = None,
         credential: Mapping[str, object] | None = None,
+        configuration: str | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int | NotGiven | None = NOT_GIVEN,
         retry_policy: RetryPolicy | None = None,
         deadline: float | None = None,
         environ: Mapping[str, str] | None = None,
+        file_fills: Literal["any", "credentials"] = "any",
     ) -> Settings:
-        """Merge keyword arguments with the environment.
+        """Merge keyword arguments with the environment and the platform's configuration file.
+
+        Each of the API root, the organization and the credentials (one setting: a complete set
+        wins over every part of a later source) comes from the first source that has it: the
+        arguments, a configuration chosen with ``configuration``, the environment, then the
+        file's active configuration. The file is read only when a setting is still missing.
 
         Args:
-            base_url: The API root; else ``ABEJA_API_URL``; else ``https://api.abeja.io``.
-            organization_id: Else ``ABEJA_ORGANIZATION_ID``.
+            base_url: The API root; else ``ABEJA_API_URL``; else the file's
+                ``abeja-api-url``; else ``https://api.abeja.io``.
+            organization_id: Else ``ABEJA_ORGANIZATION_ID``; else the file's.
             auth_token: A bearer token; beats every env credential.
             user_id: With ``personal_access_token``, Basic auth as ``user-<id>``.
             personal_access_token: See ``user_id``.
             credential: The old client's credential dict (never modified).
+            configuration: A configuration of the file, by name, whose values beat the
+                environment's (``"default"``: the unnamed one, unless one has that name).
             timeout: Seconds per attempt, an ``httpx.Timeout``, or ``None`` for none; else
                 ``ABEJA_SDK_CONNECTION_TIMEOUT``; else 30.
             max_retries: Retries after the first attempt (0 disables); ``None`` or not given
                 reads ``ABEJA_SDK_MAX_RETRY_COUNT``; else 3.
             retry_policy: Delays between attempts.
             deadline: Overall seconds per call, or ``None`` for no bound.
-            environ: The environment to read (default ``os.environ``).
+            environ: The environment to read (default ``os.environ``); it also says where the
+                file is (``ABEJA_NOTEBOOKS_CONFIG_FILE``, else ``HOME``).
+            file_fills: ``"any"`` reads the file for any missing setting; ``"credentials"``
+                only when there are no credentials (the old client's rule).
 
         Returns:
             The validated settings.
 
         Raises:
-            ConfigurationError: An env variable holds a value that cannot be used.
+            ConfigurationError: An env variable or the file holds a value that cannot be used,
+                or ``configuration`` names none of the file's.
             ValueError: A keyword argument holds a value that cannot be used.
             TypeError: A keyword argument has the wrong type.
         """
         env = os.environ if environ is None else environ
-        url = base_url if base_url is not None else env.get(ENV_API_URL) or DEFAULT_BASE_URL
-        url = check_base_url(url, "base_url" if base_url is not None else ENV_API_URL)
-        if organization_id is not None:
-            org: str | None = check_name(organization_id, "organization_id")
-        else:
-            org = env.get(ENV_ORGANIZATION_ID) or None  # empty: unset, like every variable
-            if org is not None and not org.strip():
-                raise ConfigurationError(f"{ENV_ORGANIZATION_ID} is blank: unset it or set an id")
+        chosen: FileConfiguration | None = None
+        if configuration is not None:
+            chosen = platform_file.read(env, check_name(configuration, "configuration"))
+        picked = _Picked(
+            url=base_url,
+            url_source="base_url",
+            organization_id=None
+            if organization_id is None
+            else check_name(organization_id, "organization_id"),
+            credentials=_argument_credentials(
+                auth_token, user_id, personal_access_token, credential
+            ),
+        )
+        if chosen is not None:
+            picked.fill_from_file(chosen)
+        picked.fill_from_env(env)
+        if chosen is None and picked.missing(file_fills):
+            active = platform_file.read(env)
+            if active is not None:
+                picked.fill_from_file(active)
         return cls(
-            base_url=url,
-            organization_id=org,
-            credentials=_credentials(auth_token, user_id, personal_access_token, credential, env),
+            base_url=picked.checked_url(),
+            organization_id=picked.organization_id,
+            credentials=picked.credentials,
             timeout=_timeout(timeout, env),
             max_retries=_max_retries(max_retries, env),
             retry_policy=RetryPolicy()
             if retry_policy is None
             else check_retry_policy(retry_policy),
             deadline=check_deadline(deadline),
+            configuration=None if picked.file is None else picked.file.label,
         )
+
+
+@dataclass(slots=True)
+class _Picked:
+    """The API root, organization and credentials ``Settings.build`` has found so far."""
+
+    url: str | None
+    url_source: str
+    organization_id: str | None
+    credentials: Credentials | None
+    file: FileConfiguration | None = None
+    """The configuration of the file that supplied a value, if one did."""
+
+    def missing(self, file_fills: Literal["any", "credentials"]) -> bool:
+        if file_fills == "credentials":
+            return self.credentials is None
+        return None in (self.url, self.organization_id, self.credentials)
+
+    def fill_from_file(self, file: FileConfiguration) -> None:
+        before = (self.url, self.organization_id, self.credentials)
+        if self.url is None and file.api_url is not None:
+            self.url, self.url_source = file.api_url, "file"
+        self.organization_id = self.organization_id or file.organization_id
+        self.credentials = self.credentials or _file_credentials(file)
+        if (self.url, self.organization_id, self.credentials) != before:
+            self.file = file
+
+    def fill_from_env(self, env: Mapping[str, str]) -> None:
+        if self.url is None and env.get(ENV_API_URL):
+            self.url, self.url_source = env[ENV_API_URL], ENV_API_URL
+        if self.organization_id is None:
+            self.organization_id = env.get(ENV_ORGANIZATION_ID) or None  # empty: unset
+            if self.organization_id is not None and not self.organization_id.strip():
+                raise ConfigurationError(f"{ENV_ORGANIZATION_ID} is blank: unset it or set an id")
+        if self.credentials is None:
+            self.credentials = _env_credentials(env)
+
+    def checked_url(self) -> str:
+        if self.url is None:
+            return DEFAULT_BASE_URL
+        if self.url_source != "file" or self.file is None:
+            return check_base_url(self.url, self.url_source)
+        try:
+            return check_base_url(self.url, "abeja-api-url")
+        except ConfigurationError:  # the file's value is not shown
+            raise ConfigurationError(
+                f"abeja-api-url of {self.file.where} is not an absolute http(s) URL without "
+                "credentials"
+            ) from None
 
 
 def _is_finite_number(value: object) -> bool:
@@ -437,12 +525,11 @@ def check_retry_policy(value: object) -> RetryPolicy:
     return value
 
 
-def _credentials(
+def _argument_credentials(
     auth_token: str | None,
     user_id: str | None,
     personal_access_token: str | None,
     credential: Mapping[str, object] | None,
-    env: Mapping[str, str],
 ) -> Credentials | None:
     if auth_token is not None:
         return Credentials("token", None, check_name(auth_token, "auth_token"))
@@ -457,6 +544,10 @@ def _credentials(
         if not isinstance(credential, Mapping):  # pyright: ignore[reportUnnecessaryIsInstance] -- callers may pass anything at run time
             raise TypeError(f"credential must be a dict, got {type(credential).__name__}")
         return Credentials.from_mapping(credential)
+    return None
+
+
+def _env_credentials(env: Mapping[str, str]) -> Credentials | None:
     if env.get(ENV_AUTH_TOKEN):
         return Credentials("token", None, env[ENV_AUTH_TOKEN])
     if env.get(ENV_USER_ID) and env.get(ENV_PERSONAL_ACCESS_TOKEN):
@@ -464,6 +555,23 @@ def _credentials(
     if env.get(ENV_DATASOURCE_ID) and env.get(ENV_DATASOURCE_SECRET):
         return Credentials.datasource(env[ENV_DATASOURCE_ID], env[ENV_DATASOURCE_SECRET])
     return None
+
+
+def _file_credentials(file: FileConfiguration) -> Credentials | None:
+    user, token = file.user_id, file.personal_access_token
+    if user is None and token is None:
+        return None
+    if user is None or token is None:
+        has, lacks = (
+            ("abeja-platform-user", "personal-access-token")
+            if token is None
+            else ("personal-access-token", "abeja-platform-user")
+        )
+        raise ConfigurationError(f"{file.where} has {has} but no {lacks}")
+    try:
+        return Credentials.user(user, token)
+    except ConfigurationError as error:
+        raise ConfigurationError(f"{error}, in {file.where}") from None
 
 
 def _env_number(env: Mapping[str, str], name: str) -> float | None:

@@ -13,8 +13,9 @@ import sys
 import textwrap
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -69,6 +70,7 @@ class Sizes:
     concurrency: int = 50
     import_runs: int = 9
     idle_seconds: float = 10.0
+    startup_runs: int = 21
 
     @classmethod
     def quick(cls) -> Sizes:
@@ -84,6 +86,7 @@ class Sizes:
             concurrency=10,
             import_runs=2,
             idle_seconds=0.3,
+            startup_runs=1,
         )
 
 
@@ -474,10 +477,105 @@ def idle_follow(sizes: Sizes) -> list[Row]:
     ]
 
 
+# --- 7. command-line start-up ----------------------------------------------------------------
+
+_TWO_COMMAND_APP = textwrap.dedent(
+    """
+    import typer
+
+    app = typer.Typer()
+
+    @app.command()
+    def hello(name: str) -> None:
+        print(f"hello {name}")
+
+    @app.command()
+    def bye(name: str) -> None:
+        print(f"bye {name}")
+
+    app()
+    """
+)
+
+
+def _process_ms(argv: list[str], env: Mapping[str, str] | None = None) -> Callable[[], float]:
+    """A sample: run ``argv`` as a process to its end; its wall-clock milliseconds."""
+
+    def sample() -> float:
+        started = time.perf_counter()
+        subprocess.run(
+            argv,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=True,
+            timeout=120,
+        )
+        return (time.perf_counter() - started) * 1e3
+
+    return sample
+
+
+def cli_startup(sizes: Sizes) -> list[Row]:
+    """``abeja-notebooks --version``, ``--help`` and a completion request, as processes."""
+    script = str(Path(sys.executable).parent / "abeja-notebooks")
+    completing = {
+        **os.environ,
+        "_ABEJA_NOTEBOOKS_COMPLETE": "complete_bash",
+        "COMP_WORDS": "abeja-notebooks l",
+        "COMP_CWORD": "1",
+    }
+    medians = interleaved_medians(
+        {
+            "pass": _process_ms([sys.executable, "-c", "pass"]),
+            "version": _process_ms([script, "--version"]),
+            "typer help": _process_ms([sys.executable, "-c", _TWO_COMMAND_APP, "--help"]),
+            "help": _process_ms([script, "--help"]),
+            "typer and rich": _process_ms([sys.executable, "-c", "import typer, rich"]),
+            "completion": _process_ms([script], env=completing),
+        },
+        samples=sizes.startup_runs,
+    )
+    rows: list[Row] = []
+    for measure, ours, base, target, note in (
+        ("abeja-notebooks --version", "version", "pass", 60.0, "baseline: python -c pass"),
+        (
+            "abeja-notebooks --help",
+            "help",
+            "typer help",
+            80.0,
+            "baseline: --help of a two-command typer app",
+        ),
+        (
+            "a completion request (TAB)",
+            "completion",
+            "typer and rich",
+            80.0,
+            "baseline: python -c 'import typer, rich'",
+        ),
+    ):
+        extra = medians[ours] - medians[base]
+        rows.append(
+            Row(
+                "cli start-up",
+                measure,
+                medians[ours],
+                medians[base],
+                "ms",
+                f"<= +{target:.0f} ms",
+                None,
+                extra <= target,
+                f"{note}; +{extra:.0f} ms",
+            )
+        )
+    return rows
+
+
 ALL = {
     "per-call": per_call_overhead,
     "pagination": pagination,
     "async": async_fan_out,
     "import": import_time,
     "idle": idle_follow,
+    "startup": cli_startup,
 }

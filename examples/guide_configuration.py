@@ -42,6 +42,25 @@ def as_a_datasource(datasource_id: str, secret: str) -> APIClient:
 # --8<-- [end:datasource]
 
 
+# --8<-- [start:saved]
+def from_the_saved_configuration() -> Client:
+    # No argument, no environment: the active configuration of ~/.abeja/config
+    # (written by `abeja config init`) gives the organization and the credentials.
+    return Client()
+
+
+# --8<-- [end:saved]
+
+
+# --8<-- [start:named]
+def from_a_named_configuration(name: str) -> Client:
+    # Saved with `abeja config init staging`; its values beat the environment's.
+    return Client(configuration=name)
+
+
+# --8<-- [end:named]
+
+
 # --8<-- [start:inspect]
 def show(client: Client) -> None:
     print(client)  # Client(base_url='https://api.abeja.io', organization_id='1410000000000')

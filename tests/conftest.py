@@ -8,7 +8,8 @@ transport (the async ones driven through :mod:`tests.dual`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any, cast
 
 import httpx
@@ -27,14 +28,15 @@ from abeja_notebooks.testing import Emulator, EmulatorServer, ManualClock
 from abeja_notebooks.testing.pytest_plugin import TEST_TOKEN
 
 from .dual import Portal, blocking, unwrap
-from .support import ORG, MakeClient
+from .support import ORG, MakeClient, SaveConfig, edited
 
 VARIANTS = ["sync", "async", "async-inprocess"]
 
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test sees the developer's own ABEJA settings."""
+    """No test sees the developer's own ABEJA settings, nor their ``~/.abeja/config``."""
+    monkeypatch.setenv("ABEJA_NOTEBOOKS_CONFIG_FILE", "")  # empty: no configuration file
     for name in (
         "ABEJA_API_URL",
         "ABEJA_ORGANIZATION_ID",
@@ -46,6 +48,8 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "ABEJA_SDK_CONNECTION_TIMEOUT",
         "ABEJA_SDK_MAX_RETRY_COUNT",
         "ABEJA_NOTEBOOKS_LOG",
+        "TRAINING_JOB_DEFINITION_NAME",
+        "TRAINING_NOTEBOOK_ID",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -63,6 +67,23 @@ def _restore_logging() -> Iterator[None]:
     root.setLevel(state[2])
     root.handlers[:] = state[3]
     config._log_configured = configured  # pyright: ignore[reportPrivateUsage]
+
+
+@pytest.fixture
+def save_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SaveConfig:
+    """Install a file written by ``abeja config init`` as ``~/.abeja/config`` of a fresh home,
+    where the SDK looks by default (``ABEJA_NOTEBOOKS_CONFIG_FILE`` is unset again)."""
+    home = tmp_path / "home"
+
+    def save(name: str, extra: Mapping[str, object] | None = None) -> Path:
+        path = home / ".abeja" / "config"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(edited(name, extra))
+        monkeypatch.setenv("HOME", str(home))
+        monkeypatch.delenv("ABEJA_NOTEBOOKS_CONFIG_FILE", raising=False)
+        return path
+
+    return save
 
 
 @pytest.fixture

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import base64
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from types import UnionType
 from typing import Any, Final, Union, cast, get_args, get_origin, get_type_hints, is_typeddict
 
@@ -50,3 +53,24 @@ def shape_problems(value: object, expected: Any, where: str = "answer") -> list[
     if type(value) is not expected:  # exact: a bool is no int, an int no str
         return [f"{where}: {value!r} is not a {expected.__name__}"]
     return []
+
+
+SaveConfig = Callable[..., Path]
+"""The ``save_config`` fixture: ``save_config(name, extra=None) -> path`` installs the file
+``tests/fixtures/platform_config/<name>`` (as ``abeja config init`` wrote it; ``extra`` keys
+added to its top level, as a hand edit would) as ``~/.abeja/config`` of a fresh home directory."""
+
+PLATFORM_CONFIGS: Final = Path(__file__).resolve().parent / "fixtures" / "platform_config"
+
+
+def basic(identity: str, secret: str) -> str:
+    """The ``Authorization`` header of HTTP Basic credentials."""
+    return "Basic " + base64.b64encode(f"{identity}:{secret}".encode()).decode()
+
+
+def edited(name: str, extra: Mapping[str, object] | None = None) -> str:
+    """The text of a fixture file, with ``extra`` keys set at its top level."""
+    text = (PLATFORM_CONFIGS / name).read_text()
+    if not extra:
+        return text
+    return json.dumps({**json.loads(text), **extra})

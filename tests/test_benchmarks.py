@@ -37,5 +37,6 @@ def test_the_benchmark_harness_runs_every_benchmark_and_writes_json(tmp_path: Pa
         "async fan-out",
         "import",
         "idle follow",
+        "cli start-up",
     }
     assert all(row["sdk"] > 0 for row in results["rows"] if row["benchmark"] != "old client")

@@ -73,11 +73,14 @@ from examples import (
     guide_logs,
     guide_notebooks,
     guide_pagination,
+    guide_platform_notebook,
     guide_retries,
     guide_testing,
     guide_waiting,
     migration,
 )
+from tests.abejacli import DEFAULT_TOKEN, DEFAULT_USER, STAGING_ORG
+from tests.support import SaveConfig, basic
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -885,6 +888,78 @@ def test_configuration_other_credentials(monkeypatch: pytest.MonkeyPatch) -> Non
     with guide_configuration.as_a_datasource("42", "secret") as datasource:
         assert datasource.settings.credentials is not None
         assert datasource.settings.credentials.identity == "datasource-42"
+
+
+def test_configuration_from_the_saved_file(
+    save_config: SaveConfig, notebook_emulator_server: EmulatorServer, notebook_emulator: Emulator
+) -> None:
+    save_config("default_and_staging.json", {"abeja-api-url": notebook_emulator_server.base_url})
+
+    with guide_configuration.from_the_saved_configuration() as client:
+        client.notebooks.list_page("train-resnet")
+
+    (request,) = notebook_emulator.requests
+    assert request.path.startswith(f"/organizations/{DEFAULT_ORGANIZATION_ID}/")
+    assert request.headers["authorization"] == basic(f"user-{DEFAULT_USER}", DEFAULT_TOKEN)
+
+
+def test_configuration_from_a_named_configuration(
+    save_config: SaveConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    save_config("default_and_staging.json")
+    monkeypatch.setenv("ABEJA_ORGANIZATION_ID", "1999999999999")
+
+    with guide_configuration.from_a_named_configuration("staging") as client:
+        assert (client.organization_id, client.settings.configuration) == (STAGING_ORG, "staging")
+
+
+# running inside a platform notebook
+
+
+@pytest.fixture
+def in_a_notebook(
+    platform_env: EmulatorServer, notebook_emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """The variables the platform sets in a notebook, for a running notebook of the emulator."""
+    (nid,) = notebook_emulator.seed(1, status="Running")
+    monkeypatch.setenv("TRAINING_JOB_DEFINITION_NAME", "train-resnet")
+    monkeypatch.setenv("TRAINING_NOTEBOOK_ID", nid)
+    return nid
+
+
+def test_platform_notebook_a_client_needs_no_argument(in_a_notebook: str) -> None:
+    with guide_platform_notebook.client_in_a_notebook() as client:
+        assert client.organization_id == DEFAULT_ORGANIZATION_ID
+        assert client.notebooks.current().id == in_a_notebook
+
+
+def test_platform_notebook_stops_itself_when_its_work_is_done(
+    in_a_notebook: str, notebook_emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    instance_type = notebook_emulator.notebook(in_a_notebook)["instance_type"]
+
+    guide_platform_notebook.train_then_stop(epochs=2)
+
+    assert _lines(capsys) == [
+        f"training in notebook-1 ({in_a_notebook}) on {instance_type}",
+        "epoch 1: loss 0.500",
+        "epoch 2: loss 0.250",
+        "done, loss 0.250: stopping notebook-1",
+    ]
+    assert notebook_emulator.notebook(in_a_notebook)["status"] == "Stopped"
+    last = notebook_emulator.requests[-1]
+    assert (last.method, last.path.rsplit("/", 2)[1:]) == ("POST", [in_a_notebook, "stop"])
+
+
+def test_platform_notebook_code_that_also_runs_elsewhere(
+    in_a_notebook: str, notebook_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inside = guide_platform_notebook.where_am_i(notebook_client)
+    monkeypatch.delenv("TRAINING_NOTEBOOK_ID")
+    outside = guide_platform_notebook.where_am_i(notebook_client)
+
+    assert inside == f"in notebook notebook-1 ({in_a_notebook}) of train-resnet"
+    assert outside == "not in a platform notebook"
 
 
 # migration guide

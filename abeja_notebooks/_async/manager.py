@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from abeja_notebooks import _endpoints as ep
 from abeja_notebooks._async.notebook import AsyncNotebook, AsyncNotebookIterator
-from abeja_notebooks._config import ENV_ORGANIZATION_ID, Settings, check_name
+from abeja_notebooks._config import Settings, check_name
 from abeja_notebooks._endpoints import Call, RawResponse
 from abeja_notebooks._errors import APITimeoutError, ConfigurationError, NotFound
 from abeja_notebooks._flows import (
@@ -35,6 +35,7 @@ from abeja_notebooks._models import (
     NotebookPage,
     NotebookStatus,
 )
+from abeja_notebooks._platform_config import ENV_ORGANIZATION_ID, notebook_variables
 from abeja_notebooks._transport import AsyncTransport
 from abeja_notebooks._types import NotebookType
 
@@ -78,8 +79,8 @@ class AsyncNotebooks:
         default = self._transport.settings.organization_id
         if default is None:
             raise ConfigurationError(
-                "no organization: pass organization_id= to the client or to the call, or set "
-                f"{ENV_ORGANIZATION_ID}"
+                "no organization: pass organization_id= to the client or to the call, set "
+                f"{ENV_ORGANIZATION_ID}, or save one with `abeja config init`"
             )
         return default
 
@@ -302,6 +303,28 @@ class AsyncNotebooks:
             NotFound: No such notebook (or job definition, or organization).
         """
         return await self._run(self._get(job_definition_name, notebook_id, organization_id))
+
+    async def current(self, *, organization_id: str | None = None) -> AsyncNotebook:
+        """Read the notebook this code runs in, on the platform.
+
+        The platform names it in every notebook's environment: ``TRAINING_JOB_DEFINITION_NAME``
+        and ``TRAINING_NOTEBOOK_ID`` (read at this call), beside ``ABEJA_ORGANIZATION_ID``,
+        whose organization beats the client's, and ``PLATFORM_AUTH_TOKEN``.
+
+        Args:
+            organization_id: Overrides the organization the platform names.
+
+        Returns:
+            The notebook, bound: ``nb.stop()`` stops the notebook this code runs in.
+
+        Raises:
+            ConfigurationError: Those variables are not set (not inside a platform notebook).
+
+        Examples:
+            >>> me = await client.notebooks.current()  # doctest: +SKIP
+        """
+        here_org, job, notebook_id = notebook_variables()
+        return await self.get(job, notebook_id, organization_id=organization_id or here_org)
 
     async def list_page(
         self,

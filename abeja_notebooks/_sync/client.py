@@ -20,8 +20,9 @@ __all__ = ["Client"]
 class Client:
     """A client of the Notebook API, with typed models over one pooled connection.
 
-    Every option is keyword-only; an explicit argument beats the environment, which beats the
-    default. Use it as a context manager, or call
+    Every option is keyword-only. An explicit argument beats the environment, which beats the
+    configuration file that the platform's ``abeja config init`` writes (``~/.abeja/config``),
+    which beats the default. Use it as a context manager, or call
     [`close`][abeja_notebooks.Client.close] when done.
 
     Examples:
@@ -39,6 +40,9 @@ class Client:
             Env ``ABEJA_PLATFORM_USER_ID``.
         personal_access_token: See ``user_id``. Env ``ABEJA_PLATFORM_PERSONAL_ACCESS_TOKEN``.
         base_url: The API root. Env ``ABEJA_API_URL``; default ``https://api.abeja.io``.
+        configuration: A configuration of ``~/.abeja/config`` by name (``"default"``: the
+            unnamed one). Its organization, credentials and API root beat the environment's;
+            the other arguments still beat its values.
         timeout: Seconds per attempt, an ``httpx.Timeout``, or ``None`` for none. Env
             ``ABEJA_SDK_CONNECTION_TIMEOUT``; default 30.
         max_retries: Retries after a failed attempt, where safe; 0 disables them. Env
@@ -55,7 +59,8 @@ class Client:
         clock: Where time is read and sleeps happen (tests pass the emulator's clock).
 
     Raises:
-        ConfigurationError: An environment variable holds an unusable value.
+        ConfigurationError: An environment variable or the configuration file holds an unusable
+            value, or ``configuration`` names none of the file's configurations.
         ValueError: An argument holds an unusable value.
         TypeError: An argument has the wrong type.
     """
@@ -68,6 +73,7 @@ class Client:
         user_id: str | None = None,
         personal_access_token: str | None = None,
         base_url: str | None = None,
+        configuration: str | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         retry_policy: RetryPolicy | None = None,
@@ -85,6 +91,7 @@ class Client:
             auth_token=auth_token,
             user_id=user_id,
             personal_access_token=personal_access_token,
+            configuration=configuration,
             timeout=timeout,
             max_retries=max_retries,
             retry_policy=retry_policy,

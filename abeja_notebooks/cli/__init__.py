@@ -1,7 +1,8 @@
 """The ``abeja-notebooks`` command line (needs the ``[cli]`` extra: typer and rich).
 
-Importing this package imports nothing heavy; :func:`main` loads the command line, or says
-which install command brings what it needs.
+Importing this package imports nothing heavy; :func:`main` answers ``--version`` before loading
+anything, loads the command line for the rest, or says which install command brings what it
+needs.
 """
 
 from __future__ import annotations
@@ -16,6 +17,12 @@ INSTALL_HINT = 'pip install "abeja-notebooks[cli]"'
 
 def main() -> None:
     """Run the ``abeja-notebooks`` command line (the console script's entry point)."""
+    args = sys.argv[1:]
+    if "--version" in args[: args.index("--") if "--" in args else None]:
+        from abeja_notebooks._version import __version__
+
+        print(f"abeja-notebooks {__version__}")
+        return
     try:
         from ._app import run
     except ModuleNotFoundError as exc:  # typer or rich missing

@@ -1,93 +1,210 @@
-"""The commands of ``abeja-notebooks``, built on the resource model (``Client``)."""
+"""The commands and options of ``abeja-notebooks``.
+
+They are declared here without importing the SDK (httpx, pydantic), so that ``--help`` and shell
+completion answer at once; what each command does is in ``_actions``, imported when it runs.
+"""
 
 from __future__ import annotations
 
-import json
-import logging
 import sys
-from collections.abc import Callable, Generator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import wraps
-from typing import Annotated, NoReturn, ParamSpec
+from enum import StrEnum
+from typing import Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
+from typer.core import TyperCommand, TyperGroup
 
-from abeja_notebooks import Client, Notebook, NotebookType, __version__
-from abeja_notebooks._config import ENV_AUTH_TOKEN, ENV_ORGANIZATION_ID, NOT_GIVEN
-from abeja_notebooks._errors import (
-    AbejaError,
-    APIConnectionError,
-    ConfigurationError,
-    Forbidden,
-    HttpError,
-    NotebookFailed,
-    Unauthorized,
-    WaitTimeout,
+from abeja_notebooks._platform_config import (
+    ENV_API_URL,
+    ENV_AUTH_TOKEN,
+    ENV_MAX_RETRIES,
+    ENV_ORGANIZATION_ID,
+    ENV_PERSONAL_ACCESS_TOKEN,
+    ENV_TIMEOUT,
+    ENV_USER_ID,
 )
-from abeja_notebooks._flows import DEFAULT_WAIT_TIMEOUT
-from abeja_notebooks._models import NotebookStatus
+from abeja_notebooks._types import NotebookType  # types only: nothing heavy loads
+from abeja_notebooks._version import __version__
 
-from ._output import Output, Printer
+__all__ = ["GlobalOptions", "Output", "app", "run"]
 
-__all__ = ["app", "run"]
+DEFAULT_WAIT_TIMEOUT = 600.0
+"""How long ``--wait`` and ``wait`` wait by default (the SDK's own default, checked by a test)."""
 
-_P = ParamSpec("_P")
-_DEBUG: ContextVar[bool] = ContextVar("abeja_notebooks_cli_debug")
 
-EXIT_ERROR = 1
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
+class Output(StrEnum):
+    """The ``--output`` formats."""
+
+    TABLE = "table"
+    """A readable table (people)."""
+    JSON = "json"
+    """The API's own JSON: one document (JSON lines for ``logs --follow``)."""
+    IDS = "ids"
+    """Bare notebook ids, one per line (for piping into xargs)."""
+
+
+@dataclass
+class GlobalOptions:
+    """The options given before (or after) the command."""
+
+    organization: str | None = None
+    api_url: str | None = None
+    token: str | None = None
+    configuration: str | None = None
+    output: Output = Output.TABLE
+    request_timeout: float | None = None
+    max_retries: int | None = None
+    debug: bool = False
+
+
+# --- the command line's own rules: global options anywhere, flags shown as flags --------------
+
+
+def _option_names(param: Any) -> list[str]:
+    names: list[str] = [*param.opts, *param.secondary_opts]
+    return names
+
+
+class _Uncoerced:
+    """Stands in for typer's coercion of a value while the shell completes a command line.
+
+    Completion needs no value, and typer 0.29 and later import pydantic to coerce one (it
+    would double the time every TAB takes).
+    """
+
+    @staticmethod
+    def coerce(value: object, param: object, ctx: object) -> object:
+        return value
+
+
+def _prepared(params: list[Any], ctx: Any) -> list[Any]:
+    """Show on/off options as flags (``--wait``, not ``--wait <bool>``); coerce nothing while
+    completing."""
+    for param in params:
+        if getattr(param, "is_flag", False):
+            param.metavar = ""
+        if ctx.resilient_parsing and getattr(param, "_runtime_param", False) is None:
+            param._runtime_param = _Uncoerced  # typer's own slot, which it fills on first use
+    return params
+
+
+def _split(token: str) -> tuple[str, bool]:
+    """An option token's name, and whether its value is attached (``--x=1``, ``-ojson``)."""
+    if token.startswith("--"):
+        name, equals, _ = token.partition("=")
+        return name, bool(equals)
+    return token[:2], len(token) > 2
+
+
+def _movable(group: Any) -> dict[str, bool]:
+    """The global options that may follow the command: name -> whether it takes a value.
+
+    Hidden options (an old spelling), eager ones (``--help``, ``--version``) and those that do
+    something of their own (``--install-completion``) are not.
+    """
+    return {
+        name: not getattr(param, "is_flag", False)
+        for param in group.params
+        if param.param_type_name == "option"
+        and param.expose_value
+        and not param.is_eager
+        and not getattr(param, "hidden", False)
+        for name in _option_names(param)
+    }
+
+
+class _Group(TyperGroup):
+    """Takes the global options after the command too, unless the command has one of that name."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, self._hoisted(ctx, args))
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _prepared(super().get_params(ctx), ctx)
+
+    def _hoisted(self, ctx: Any, args: list[str]) -> list[str]:
+        """``args`` with the global options found after the command moved in front of it.
+
+        Everything after ``--`` stays where it is, and so does every argument of a command
+        that passes its arguments on (``emulator``).
+        """
+        takes_value = {
+            name: not getattr(param, "is_flag", False)
+            for param in self.params
+            if param.param_type_name == "option"
+            for name in _option_names(param)
+        }
+        movable = _movable(self)
+        at = 0  # find the command: the first word that is neither an option nor its value
+        while at < len(args) and args[at].startswith("-") and args[at] not in ("-", "--"):
+            name, attached = _split(args[at])
+            at += 2 if takes_value.get(name) and not attached else 1
+        found = self.get_command(ctx, args[at]) if at < len(args) else None
+        if found is None or found.context_settings.get("ignore_unknown_options"):
+            return args
+        own = {name for param in found.params for name in _option_names(param)}
+        own_values = {
+            name
+            for param in found.params
+            if param.param_type_name == "option" and not getattr(param, "is_flag", False)
+            for name in _option_names(param)
+        }
+        moved: list[str] = []
+        kept: list[str] = []
+        rest = args[at + 1 :]
+        index = 0
+        while index < len(rest):
+            token = rest[index]
+            if token == "--":
+                kept += rest[index:]
+                break
+            name, attached = _split(token) if token.startswith("-") else (token, True)
+            if name in movable and name not in own:
+                width = 2 if takes_value[name] and not attached else 1
+                moved += rest[index : index + width]
+            else:  # the command's own: an option's value is never read as an option
+                width = 2 if name in own_values and not attached else 1
+                kept += rest[index : index + width]
+            index += width
+        return [*args[:at], *moved, args[at], *kept]
+
+
+class _Command(TyperCommand):
+    """Shows flags as flags, and completes the global options that may follow it."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _prepared(super().get_params(ctx), ctx)
+
+    def shell_complete(self, ctx: Any, incomplete: str) -> list[Any]:
+        items: list[Any] = super().shell_complete(ctx, incomplete)
+        parent = ctx.parent
+        if parent is None or not incomplete.startswith("-"):
+            return items
+        own = {name for param in self.params for name in _option_names(param)}
+        movable = _movable(parent.command)
+        return items + [
+            item
+            for item in parent.command.shell_complete(parent, incomplete)
+            if item.value in movable and item.value not in own
+        ]
+
+
+GLOBAL_EPILOG = "Global options (see abeja-notebooks --help) may come before or after the command."
 
 app = typer.Typer(
     name="abeja-notebooks",
+    cls=_Group,
     help="Manage ABEJA Platform training notebooks: create, list, start, stop, follow logs.\n\n"
-    "Credentials and organization come from the environment (PLATFORM_AUTH_TOKEN, or "
-    "ABEJA_PLATFORM_USER_ID + ABEJA_PLATFORM_PERSONAL_ACCESS_TOKEN; ABEJA_ORGANIZATION_ID; "
-    "ABEJA_API_URL) or from the global options.",
+    "The organization, credentials and API root come from the global options, else the "
+    f"environment ({ENV_ORGANIZATION_ID}; {ENV_AUTH_TOKEN}, or {ENV_USER_ID} and "
+    f"{ENV_PERSONAL_ACCESS_TOKEN}; {ENV_API_URL}), else the configuration that the platform's "
+    "`abeja config init` saves in ~/.abeja/config. Global options may come before or after "
+    "the command.",
     epilog="Try it offline: abeja-notebooks demo",
     no_args_is_help=True,
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
-
-
-@dataclass
-class _State:
-    organization: str | None = None
-    api_url: str | None = None
-    token: str | None = None
-    output: Output = Output.TABLE
-    timeout: float | None = None
-    max_retries: int | None = None
-    debug: bool = False
-
-    def client(self) -> Client:
-        return Client(
-            organization_id=self.organization,
-            auth_token=self.token,
-            base_url=self.api_url,
-            timeout=NOT_GIVEN if self.timeout is None else self.timeout,
-            max_retries=NOT_GIVEN if self.max_retries is None else self.max_retries,
-        )
-
-    def printer(self, output: Output | None = None) -> Printer:
-        # Piped output is not cut to 80 columns: a script reading a table gets whole lines.
-        width = None if sys.stdout.isatty() else 240
-        return Printer(output or self.output, Console(highlight=False, width=width))
-
-
-def _can_ask() -> bool:
-    """Whether a person is at a terminal to answer a question."""
-    return sys.stdin.isatty() and sys.stdout.isatty()
-
-
-def _state(ctx: typer.Context) -> _State:
-    state = ctx.find_object(_State)
-    assert state is not None  # set by the app callback before any command runs
-    return state
 
 
 def _version(value: bool) -> None:
@@ -102,29 +219,68 @@ def _global_options(
     organization: Annotated[
         str | None,
         typer.Option(
-            "--organization", help=f"Organization id (default: env {ENV_ORGANIZATION_ID})."
+            "--organization",
+            metavar="ID",
+            help=f"Organization id. Default: env {ENV_ORGANIZATION_ID}, else the configuration.",
         ),
     ] = None,
     api_url: Annotated[
-        str | None, typer.Option("--api-url", help="API root (default: env ABEJA_API_URL).")
+        str | None,
+        typer.Option(
+            "--api-url",
+            metavar="URL",
+            help=f"API root. Default: env {ENV_API_URL}, else the configuration, else "
+            "https://api.abeja.io.",
+        ),
     ] = None,
     token: Annotated[
         str | None,
         typer.Option(
             "--token",
-            help=f"Platform auth token (default: env {ENV_AUTH_TOKEN}).",
+            metavar="TOKEN",
+            help="Platform auth token; '-' reads it from standard input. A token typed here is "
+            "visible to other users of this machine (process list) and stays in the shell "
+            f"history: prefer '--token -', env {ENV_AUTH_TOKEN}, or the configuration saved by "
+            "`abeja config init` (~/.abeja/config).",
             show_default=False,
+        ),
+    ] = None,
+    configuration: Annotated[
+        str | None,
+        typer.Option(
+            "--configuration",
+            metavar="NAME",
+            help="A configuration saved by `abeja config init NAME` ('default': the unnamed "
+            "one). Default: the active one, where the options and environment leave gaps.",
         ),
     ] = None,
     output: Annotated[
         Output,
         typer.Option("--output", "-o", help="table for people; json or ids for scripts."),
     ] = Output.TABLE,
-    timeout: Annotated[
-        float | None, typer.Option("--timeout", help="Seconds per HTTP attempt.", min=0.001)
+    request_timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--request-timeout",
+            metavar="SECONDS",
+            help=f"Seconds per HTTP attempt. Default: env {ENV_TIMEOUT}, else 30.",
+            min=0.001,
+        ),
+    ] = None,
+    old_timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--timeout", hidden=True, min=0.001, help="Old spelling of --request-timeout."
+        ),
     ] = None,
     max_retries: Annotated[
-        int | None, typer.Option("--max-retries", help="Retries after a failed attempt.", min=0)
+        int | None,
+        typer.Option(
+            "--max-retries",
+            metavar="N",
+            help=f"Retries after a failed attempt. Default: env {ENV_MAX_RETRIES}, else 3.",
+            min=0,
+        ),
     ] = None,
     debug: Annotated[
         bool, typer.Option("--debug", help="Log every request and show tracebacks.")
@@ -134,144 +290,80 @@ def _global_options(
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
 ) -> None:
-    ctx.obj = _State(organization, api_url, token, output, timeout, max_retries, debug)
-    _DEBUG.set(debug)
+    timeout = request_timeout if request_timeout is not None else old_timeout
+    ctx.obj = GlobalOptions(
+        organization, api_url, token, configuration, output, timeout, max_retries, debug
+    )
     if debug:
+        import logging
+
         logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         logging.getLogger("abeja_notebooks").setLevel(logging.DEBUG)
 
 
+def _options(ctx: typer.Context) -> GlobalOptions:
+    options = ctx.find_object(GlobalOptions)
+    assert options is not None  # set by the app callback before any command runs
+    return options
+
+
 # --- shared arguments ------------------------------------------------------------------------
 
-JobArg = Annotated[str, typer.Argument(help="Training job definition name.", show_default=False)]
-IdArg = Annotated[str, typer.Argument(help="Notebook id.", show_default=False)]
+JobArg = Annotated[
+    str, typer.Argument(metavar="JOB", help="Training job definition name.", show_default=False)
+]
+IdArg = Annotated[str, typer.Argument(metavar="ID", help="Notebook id.", show_default=False)]
 InstanceOpt = Annotated[
-    str | None, typer.Option("--instance-type", help="e.g. cpu-1, cpu-0.25, gpu:b-4.")
+    str | None, typer.Option("--instance-type", metavar="TYPE", help="e.g. cpu-1, gpu:b-4.")
 ]
-ImageOpt = Annotated[str | None, typer.Option("--image", help="e.g. abeja-inc/all-cpu:19.10.")]
-
-
+ImageOpt = Annotated[
+    str | None, typer.Option("--image", metavar="IMAGE", help="e.g. abeja-inc/all-cpu:19.10.")
+]
 TypeOpt = Annotated[NotebookType | None, typer.Option("--type", help="Classic notebook or lab.")]
-OutputOpt = Annotated[
-    Output | None,
-    typer.Option("--output", "-o", help="table, json or ids (overrides the global --output)."),
-]
 WaitOpt = Annotated[bool, typer.Option("--wait", help="Wait until the notebook gets there.")]
 WaitTimeoutOpt = Annotated[
-    float, typer.Option("--wait-timeout", help="Seconds --wait waits at most.", min=0.001)
+    float,
+    typer.Option(
+        "--wait-timeout", metavar="SECONDS", help="Seconds --wait waits at most.", min=0.001
+    ),
 ]
-
-
-@contextmanager
-def _spinner(printer: Printer, text: str) -> Generator[None]:
-    if printer.interactive and printer.output is Output.TABLE:
-        with printer.console.status(text):
-            yield
-    else:
-        yield
-
-
-def _wait(printer: Printer, nb: Notebook, status: NotebookStatus, timeout: float) -> None:
-    with _spinner(printer, f"Waiting for {nb.name} to be {status.value}..."):
-        nb.wait_until(status, timeout=timeout)
-
-
-# --- errors ---------------------------------------------------------------------------------
-
-
-def _hint(error: AbejaError) -> str:
-    if isinstance(error, ConfigurationError):
-        return ""
-    if isinstance(error, Unauthorized):
-        return f" (check {ENV_AUTH_TOKEN} or --token)"
-    if isinstance(error, Forbidden):
-        return f" (check the credentials may use this organization, {ENV_ORGANIZATION_ID})"
-    if isinstance(error, APIConnectionError):
-        return " (check ABEJA_API_URL / --api-url and the network)"
-    return ""
-
-
-def _report(error: AbejaError) -> None:
-    what = "error"
-    if isinstance(error, WaitTimeout | NotebookFailed):
-        what = "wait failed"
-    elif isinstance(error, HttpError):
-        what = f"API error {error.status_code}"
-    _stderr().print(f"abeja-notebooks: {what}: {error}{_hint(error)}", markup=False)
-
-
-def _stderr() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def _errors_as_exit_codes(command: Callable[_P, None]) -> Callable[_P, None]:
-    """Turn the SDK's errors into one line on stderr and the documented exit code.
-
-    With ``--debug`` the traceback is shown instead.
-    """
-
-    @wraps(command)
-    def run_command(*args: _P.args, **kwargs: _P.kwargs) -> None:
-        debug = _DEBUG.get(False)
-        try:
-            command(*args, **kwargs)
-        except AbejaError as error:
-            if debug:
-                raise
-            _report(error)
-            raise typer.Exit(EXIT_ERROR) from None
-        except (ValueError, TypeError) as error:  # the SDK's argument checks, before any request
-            if debug:
-                raise
-            _stderr().print(f"abeja-notebooks: {error}", markup=False)
-            raise typer.Exit(EXIT_USAGE) from None
-        except KeyboardInterrupt:
-            raise typer.Exit(EXIT_INTERRUPTED) from None
-
-    return run_command
 
 
 # --- commands --------------------------------------------------------------------------------
 
 
-@app.command("list")
-@_errors_as_exit_codes
+@app.command("list", cls=_Command, epilog=GLOBAL_EPILOG)
 def list_notebooks(
     ctx: typer.Context,
     job_definition: JobArg,
-    page_size: Annotated[int, typer.Option(help="Notebooks per request.", min=1)] = 100,
+    page_size: Annotated[
+        int, typer.Option(metavar="N", help="Notebooks per request.", min=1)
+    ] = 100,
     max_items: Annotated[
-        int | None, typer.Option(help="Stop after this many notebooks.", min=1)
+        int | None, typer.Option(metavar="N", help="Stop after this many notebooks.", min=1)
     ] = None,
-    output: OutputOpt = None,
 ) -> None:
     """List the notebooks of a job definition.
 
     Example: abeja-notebooks -o ids list train-resnet | xargs -n1 abeja-notebooks get train-resnet
     """
-    state = _state(ctx)
-    with state.client() as client:
-        state.printer(output).notebooks(
-            client.notebooks.list(job_definition, page_size=page_size, max_items=max_items)
-        )
+    from . import _actions
+
+    _actions.list_notebooks(_options(ctx), job_definition, page_size, max_items)
 
 
-@app.command()
-@_errors_as_exit_codes
-def get(
-    ctx: typer.Context, job_definition: JobArg, notebook_id: IdArg, output: OutputOpt = None
-) -> None:
+@app.command(cls=_Command, epilog=GLOBAL_EPILOG)
+def get(ctx: typer.Context, job_definition: JobArg, notebook_id: IdArg) -> None:
     """Show one notebook.
 
-    Example: abeja-notebooks -o json get train-resnet 1230000000000
+    Example: abeja-notebooks get train-resnet 1230000000000 -o json
     """
-    state = _state(ctx)
-    with state.client() as client:
-        state.printer(output).notebook(client.notebooks.get(job_definition, notebook_id))
+    from . import _actions
+
+    _actions.get(_options(ctx), job_definition, notebook_id)
 
 
-@app.command()
-@_errors_as_exit_codes
+@app.command(cls=_Command, epilog=GLOBAL_EPILOG)
 def create(
     ctx: typer.Context,
     job_definition: JobArg,
@@ -280,27 +372,24 @@ def create(
     notebook_type: TypeOpt = None,
     wait: WaitOpt = False,
     wait_timeout: WaitTimeoutOpt = DEFAULT_WAIT_TIMEOUT,
-    output: OutputOpt = None,
 ) -> None:
     """Create (and launch) a notebook.
 
     Example: abeja-notebooks create train-resnet --instance-type cpu-1 --type lab --wait
     """
-    state, printer = _state(ctx), _state(ctx).printer(output)
-    with state.client() as client:
-        nb = client.notebooks.create(
-            job_definition,
-            instance_type=instance_type,
-            image=image,
-            notebook_type=notebook_type,
-        )
-        if wait:
-            _wait(printer, nb, NotebookStatus.RUNNING, wait_timeout)
-        printer.notebook(nb)
+    from . import _actions
+
+    _actions.create(
+        _options(ctx),
+        job_definition,
+        instance_type=instance_type,
+        image=image,
+        notebook_type=notebook_type,
+        wait_timeout=wait_timeout if wait else None,
+    )
 
 
-@app.command()
-@_errors_as_exit_codes
+@app.command(cls=_Command, epilog=GLOBAL_EPILOG)
 def update(
     ctx: typer.Context,
     job_definition: JobArg,
@@ -308,26 +397,24 @@ def update(
     instance_type: InstanceOpt = None,
     image: ImageOpt = None,
     notebook_type: TypeOpt = None,
-    output: OutputOpt = None,
 ) -> None:
     """Change a notebook's instance type, image or type.
 
     Example: abeja-notebooks update train-resnet 1230000000000 --instance-type cpu-4
     """
-    state = _state(ctx)
-    with state.client() as client:
-        nb = client.notebooks.update(
-            job_definition,
-            notebook_id,
-            instance_type=instance_type,
-            image=image,
-            notebook_type=notebook_type,
-        )
-        state.printer(output).notebook(nb)
+    from . import _actions
+
+    _actions.update(
+        _options(ctx),
+        job_definition,
+        notebook_id,
+        instance_type=instance_type,
+        image=image,
+        notebook_type=notebook_type,
+    )
 
 
-@app.command()
-@_errors_as_exit_codes
+@app.command(cls=_Command, epilog=GLOBAL_EPILOG)
 def start(
     ctx: typer.Context,
     job_definition: JobArg,
@@ -335,70 +422,58 @@ def start(
     notebook_type: TypeOpt = None,
     wait: WaitOpt = False,
     wait_timeout: WaitTimeoutOpt = DEFAULT_WAIT_TIMEOUT,
-    output: OutputOpt = None,
 ) -> None:
     """Start a stopped notebook.
 
     Example: abeja-notebooks start train-resnet 1230000000000 --wait
     """
-    state, printer = _state(ctx), _state(ctx).printer(output)
-    with state.client() as client:
-        nb = client.notebooks.start(job_definition, notebook_id, notebook_type=notebook_type)
-        if wait:
-            _wait(printer, nb, NotebookStatus.RUNNING, wait_timeout)
-        printer.notebook(nb)
+    from . import _actions
+
+    _actions.start(
+        _options(ctx),
+        job_definition,
+        notebook_id,
+        notebook_type=notebook_type,
+        wait_timeout=wait_timeout if wait else None,
+    )
 
 
-@app.command()
-@_errors_as_exit_codes
+@app.command(cls=_Command, epilog=GLOBAL_EPILOG)
 def stop(
     ctx: typer.Context,
     job_definition: JobArg,
     notebook_id: IdArg,
     wait: WaitOpt = False,
     wait_timeout: WaitTimeoutOpt = DEFAULT_WAIT_TIMEOUT,
-    output: OutputOpt = None,
 ) -> None:
     """Stop a running notebook.
 
     Example: abeja-notebooks stop train-resnet 1230000000000
     """
-    state, printer = _state(ctx), _state(ctx).printer(output)
-    with state.client() as client:
-        nb = client.notebooks.stop(job_definition, notebook_id)
-        if wait:
-            _wait(printer, nb, NotebookStatus.STOPPED, wait_timeout)
-        printer.notebook(nb)
+    from . import _actions
+
+    _actions.stop(
+        _options(ctx), job_definition, notebook_id, wait_timeout=wait_timeout if wait else None
+    )
 
 
-@app.command()
-@_errors_as_exit_codes
+@app.command(cls=_Command, epilog=GLOBAL_EPILOG)
 def delete(
     ctx: typer.Context,
     job_definition: JobArg,
     notebook_id: IdArg,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
-    output: OutputOpt = None,
 ) -> None:
     """Delete a notebook (asks first on a terminal, unless --yes).
 
     Example: abeja-notebooks delete train-resnet 1230000000000 --yes
     """
-    state, printer = _state(ctx), _state(ctx).printer(output)
-    if not yes and _can_ask():
-        typer.confirm(f"Delete notebook {notebook_id} of {job_definition}?", abort=True)
-    with state.client() as client:
-        client.notebooks.delete(job_definition, notebook_id)
-    if printer.output is Output.IDS:
-        printer.console.out(notebook_id, highlight=False)
-    elif printer.output is Output.JSON:
-        printer.console.out(json.dumps({"deleted": notebook_id}), highlight=False)
-    else:
-        printer.message(f"Deleted notebook {notebook_id}.")
+    from . import _actions
+
+    _actions.delete(_options(ctx), job_definition, notebook_id, ask=not yes)
 
 
-@app.command()
-@_errors_as_exit_codes
+@app.command(cls=_Command, epilog=GLOBAL_EPILOG)
 def logs(
     ctx: typer.Context,
     job_definition: JobArg,
@@ -410,60 +485,71 @@ def logs(
         bool, typer.Option("--history", help="Start from the beginning of the log.")
     ] = False,
     poll_interval: Annotated[
-        float, typer.Option(help="Seconds between polls while following.", min=0.001)
+        float,
+        typer.Option(metavar="SECONDS", help="Seconds between polls while following.", min=0.001),
     ] = 1.0,
     follow_timeout: Annotated[
-        float | None, typer.Option("--follow-timeout", help="Stop following after this.", min=0.001)
+        float | None,
+        typer.Option(
+            "--follow-timeout", metavar="SECONDS", help="Stop following after this.", min=0.001
+        ),
     ] = None,
-    output: OutputOpt = None,
 ) -> None:
     """Print a notebook's log (recent lines; --history for all; --follow to keep going).
 
-    Example: abeja-notebooks -o json logs train-resnet 1230000000000 --follow | jq .message
+    Example: abeja-notebooks logs train-resnet 1230000000000 --follow -o json | jq .message
     """
-    state, printer = _state(ctx), _state(ctx).printer(output)
-    with state.client() as client:
-        events = client.notebooks.logs(
-            job_definition,
-            notebook_id,
-            follow=follow,
-            history=history,
-            poll_interval=poll_interval,
-            timeout=follow_timeout,
-        )
-        if follow:
-            for event in events:
-                printer.event(event)
-        else:
-            printer.events(events)
+    from . import _actions
+
+    _actions.logs(
+        _options(ctx),
+        job_definition,
+        notebook_id,
+        follow=follow,
+        history=history,
+        poll_interval=poll_interval,
+        timeout=follow_timeout,
+    )
 
 
-@app.command()
-@_errors_as_exit_codes
+@app.command(cls=_Command, epilog=GLOBAL_EPILOG)
 def wait(
     ctx: typer.Context,
     job_definition: JobArg,
     notebook_id: IdArg,
     status: Annotated[
         list[str],
-        typer.Option("--status", "-s", help="Status to wait for; repeatable (any ends it)."),
+        typer.Option(
+            "--status", "-s", metavar="STATUS", help="Status to wait for; repeatable (any ends it)."
+        ),
     ],
     wait_timeout: Annotated[
-        float, typer.Option("--timeout", help="Seconds to wait at most.", min=0.001)
+        float,
+        typer.Option(
+            "--timeout",
+            metavar="SECONDS",
+            help="Seconds to wait at most (the global --request-timeout bounds each request).",
+            min=0.001,
+        ),
     ] = DEFAULT_WAIT_TIMEOUT,
-    poll_interval: Annotated[float, typer.Option(help="Seconds between polls.", min=0.001)] = 2.0,
-    output: OutputOpt = None,
+    poll_interval: Annotated[
+        float, typer.Option(metavar="SECONDS", help="Seconds between polls.", min=0.001)
+    ] = 2.0,
 ) -> None:
     """Wait until a notebook reaches a status (exit 1 if it fails or time runs out).
 
     Example: abeja-notebooks wait train-resnet 1230000000000 --status Running --timeout 600
     """
-    state, printer = _state(ctx), _state(ctx).printer(output)
-    with state.client() as client:
-        nb = client.notebooks.get(job_definition, notebook_id)
-        with _spinner(printer, f"Waiting for {nb.name} to be {' or '.join(status)}..."):
-            nb.wait_until(status, timeout=wait_timeout, poll_interval=poll_interval)
-        printer.notebook(nb)
+    from . import _actions
+
+    _actions.wait(
+        _options(ctx),
+        job_definition,
+        notebook_id,
+        status,
+        timeout=wait_timeout,
+        poll_interval=poll_interval,
+    )
 
 
 @app.command(
@@ -483,12 +569,14 @@ def emulator(ctx: typer.Context) -> None:
     raise typer.Exit(serve(["--help"] if "--help" in ctx.args else ctx.args))
 
 
-@app.command()
+@app.command(cls=_Command)
 def demo() -> None:
     """Run a full notebook lifecycle against an in-process emulator (no credentials needed).
 
     Example: abeja-notebooks demo
     """
+    from rich.console import Console
+
     from ._demo import run_demo
 
     run_demo(Console(highlight=False))

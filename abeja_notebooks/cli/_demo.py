@@ -14,7 +14,8 @@ from abeja_notebooks.testing import (
     RealClock,
 )
 
-from ._output import Output, Printer
+from ._app import Output
+from ._output import Printer
 
 __all__ = ["run_demo"]
 

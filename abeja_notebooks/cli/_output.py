@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 from rich.console import Console
@@ -14,18 +13,9 @@ from rich.text import Text
 
 from abeja_notebooks._models import BaseNotebook, LogEvent, NotebookStatus
 
-__all__ = ["Output", "Printer", "relative", "status_text"]
+from ._app import Output
 
-
-class Output(StrEnum):
-    """The ``--output`` formats."""
-
-    TABLE = "table"
-    """A readable table (people)."""
-    JSON = "json"
-    """The API's own JSON: one document (JSON lines for ``logs --follow``)."""
-    IDS = "ids"
-    """Bare notebook ids, one per line (for piping into xargs)."""
+__all__ = ["Printer", "relative", "status_text"]
 
 
 _STATUS_STYLES = {

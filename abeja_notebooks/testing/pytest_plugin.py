@@ -13,6 +13,10 @@ test suite without imports:
   ``logs(follow=True)`` move the emulator's time instead of sleeping).
 - ``notebook_api_client``: the same for the low-level [`APIClient`][abeja_notebooks.APIClient].
 
+One more fixture applies to every test on its own: ``ABEJA_NOTEBOOKS_CONFIG_FILE`` is set empty,
+so no client built in a test reads the developer's ``~/.abeja/config``. A test that means to
+read a configuration file sets the variable to that file's path.
+
 Examples:
     >>> def test_my_script_stops_what_it_starts(notebook_client, notebook_emulator):
     ...     nb = notebook_client.notebooks.create("train-resnet")
@@ -44,6 +48,12 @@ __all__ = [
 
 TEST_TOKEN = "emulator-test-token"
 """The bearer token the fixtures' clients send."""
+
+
+@pytest.fixture(autouse=True)
+def _no_platform_config_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads the developer's saved credentials (``~/.abeja/config``)."""
+    monkeypatch.setenv("ABEJA_NOTEBOOKS_CONFIG_FILE", "")
 
 
 @pytest.fixture

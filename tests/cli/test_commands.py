@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from abeja_notebooks.cli import _app
+from abeja_notebooks.cli import _actions
 from abeja_notebooks.cli._app import app
 from abeja_notebooks.testing import Emulator, EmulatorServer
 from tests.support import JOB, ORG
@@ -135,7 +135,7 @@ def test_delete_asks_on_a_terminal(
     kept: bool,
 ) -> None:
     (nid,) = emulator.seed(1)
-    monkeypatch.setattr(_app, "_can_ask", lambda: True)
+    monkeypatch.setattr(_actions, "_can_ask", lambda: True)
 
     result = invoke(cli, "delete", JOB, nid, stdin=answer)
 
@@ -214,7 +214,7 @@ def test_rejected_credentials_say_what_to_check(
 
     assert result.exit_code == 1
     assert "API error 401" in result.stderr
-    assert "check PLATFORM_AUTH_TOKEN or --token" in result.stderr
+    assert "check --token, PLATFORM_AUTH_TOKEN or the configuration" in result.stderr
     assert "wrong" not in result.stderr
 
 

@@ -41,6 +41,7 @@ def served() -> Iterator[dict[str, str]]:
         "ABEJA_API_URL": url,
         "ABEJA_ORGANIZATION_ID": ORG,
         "PLATFORM_AUTH_TOKEN": "subprocess-token",
+        "ABEJA_NOTEBOOKS_CONFIG_FILE": "",  # never the developer's ~/.abeja/config
     }
     yield env
     process.send_signal(signal.SIGINT)
@@ -85,7 +86,20 @@ def test_the_whole_lifecycle_as_processes(served: dict[str, str]) -> None:
 def test_logs_follow_ends_when_the_notebook_stops(served: dict[str, str]) -> None:
     nid = ok_json(served, "create", JOB, "--wait")["training_notebook_id"]
     follower = subprocess.Popen(
-        [SCRIPT, "-o", "json", "logs", JOB, nid, "--follow", "--poll-interval", "0.05"],
+        # --history: on a loaded machine the notebook may have written more than one page
+        # before the follower starts; from the first line, its output is the whole log.
+        [
+            SCRIPT,
+            "-o",
+            "json",
+            "logs",
+            JOB,
+            nid,
+            "--follow",
+            "--history",
+            "--poll-interval",
+            "0.05",
+        ],
         env=served,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
