@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache, lru_cache
-from typing import Annotated, Any, Final, Generic, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Any, Final, Generic, Literal, TypeVar, cast
 from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -23,6 +23,9 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from ._config import check_name
 from ._errors import ResponseValidationError, excerpt
 from ._models import BaseNotebook, LogPage, Message, NotebookPage
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = [
     "ApiRequest",
@@ -91,6 +94,9 @@ class RawResponse:
         replayed: True when an earlier attempt probably reached the server and did the job, and
             this answer (a 409 to start/stop, a 404 to delete) only says it was done.
         secrets: The client's credentials, to blank out of any error built from this answer.
+        attempts: How many attempts the call took to get this answer (1: no retry).
+        http_response: The ``httpx.Response`` this answer came in (its body streamed and
+            closed; ``content`` holds it), when it came over httpx.
     """
 
     status_code: int
@@ -100,6 +106,8 @@ class RawResponse:
     url: str
     replayed: bool = False
     secrets: tuple[str, ...] = field(default=(), repr=False)
+    attempts: int = 1
+    http_response: httpx.Response | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
