@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ._async.client import AsyncClient
     from ._async.manager import AsyncNotebooks
     from ._async.notebook import AsyncNotebook, AsyncNotebookIterator
+    from ._async.raw import AsyncNotebooksWithRawResponse
     from ._config import NOT_GIVEN, Credentials, NotGiven, RetryPolicy
     from ._errors import (
         AbejaError,
@@ -53,21 +54,25 @@ if TYPE_CHECKING:
         NotebookPage,
         NotebookStatus,
     )
+    from ._response import APIResponse
     from ._sync.client import Client
     from ._sync.manager import Notebooks
     from ._sync.notebook import Notebook, NotebookIterator
+    from ._sync.raw import NotebooksWithRawResponse
     from ._transport import Clock, SystemClock
 
 __all__ = [
     "NOT_GIVEN",
     "APIClient",
     "APIConnectionError",
+    "APIResponse",
     "APITimeoutError",
     "AbejaError",
     "AsyncClient",
     "AsyncNotebook",
     "AsyncNotebookIterator",
     "AsyncNotebooks",
+    "AsyncNotebooksWithRawResponse",
     "BadGateway",
     "BadRequest",
     "BaseNotebook",
@@ -93,6 +98,7 @@ __all__ = [
     "NotebookPage",
     "NotebookStatus",
     "Notebooks",
+    "NotebooksWithRawResponse",
     "ResponseValidationError",
     "RetryPolicy",
     "ServiceUnavailable",
@@ -108,12 +114,14 @@ __all__ = [
 _LAZY: dict[str, str] = {
     "APIClient": "._api_client",
     "APIConnectionError": "._errors",
+    "APIResponse": "._response",
     "APITimeoutError": "._errors",
     "AbejaError": "._errors",
     "AsyncClient": "._async.client",
     "AsyncNotebook": "._async.notebook",
     "AsyncNotebookIterator": "._async.notebook",
     "AsyncNotebooks": "._async.manager",
+    "AsyncNotebooksWithRawResponse": "._async.raw",
     "BadGateway": "._errors",
     "BadRequest": "._errors",
     "BaseNotebook": "._models",
@@ -140,6 +148,7 @@ _LAZY: dict[str, str] = {
     "NotebookPage": "._models",
     "NotebookStatus": "._models",
     "Notebooks": "._sync.manager",
+    "NotebooksWithRawResponse": "._sync.raw",
     "ResponseValidationError": "._errors",
     "RetryPolicy": "._config",
     "ServiceUnavailable": "._errors",
