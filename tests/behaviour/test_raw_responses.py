@@ -29,11 +29,12 @@ from abeja_notebooks import (
     NotFound,
     ResponseValidationError,
     ServiceUnavailable,
+    SystemClock,
 )
 from abeja_notebooks.testing import Emulator, ManualClock, RecordedRequest
 from abeja_notebooks.testing.pytest_plugin import TEST_TOKEN
 from tests.dual import unwrap
-from tests.support import JOB, PREFIX
+from tests.support import JOB, PREFIX, MakeClient
 
 Target = Notebooks | NotebooksWithRawResponse
 
@@ -188,6 +189,17 @@ def test_the_elapsed_time_includes_the_waits_of_a_retry_after(
 
     assert (response.retries_taken, clock.sleeps) == (1, [7.0])
     assert response.elapsed == timedelta(seconds=7)
+
+
+def test_on_the_system_clock_elapsed_is_the_real_time_taken(
+    make_client: MakeClient, emulator: Emulator
+) -> None:
+    client = make_client(clock=SystemClock())
+    emulator.inject(latency=0.2)  # real seconds, before the answer
+
+    response = client.notebooks.with_raw_response.list_page(JOB)
+
+    assert timedelta(seconds=0.2) <= response.elapsed < timedelta(seconds=10)
 
 
 def test_an_error_answer_raises_the_plain_methods_error(client: Client, emulator: Emulator) -> None:
