@@ -95,8 +95,8 @@ class RawResponse:
             this answer (a 409 to start/stop, a 404 to delete) only says it was done.
         secrets: The client's credentials, to blank out of any error built from this answer.
         attempts: How many attempts the call took to get this answer (1: no retry).
-        http_response: The ``httpx.Response`` this answer came in (its body streamed and
-            closed; ``content`` holds it), when it came over httpx.
+        http_request: The ``httpx.Request`` of the attempt that got this answer.
+        http_extensions: The answer's ``httpx.Response.extensions`` (HTTP version, reason).
     """
 
     status_code: int
@@ -107,7 +107,10 @@ class RawResponse:
     replayed: bool = False
     secrets: tuple[str, ...] = field(default=(), repr=False)
     attempts: int = 1
-    http_response: httpx.Response | None = field(default=None, repr=False, compare=False)
+    # Not the httpx.Response itself: httpx ties it to its stream in a reference cycle, and one
+    # kept alive through parsing outlives the young GC generation, holding each page's body.
+    http_request: httpx.Request | None = field(default=None, repr=False, compare=False)
+    http_extensions: Mapping[str, Any] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

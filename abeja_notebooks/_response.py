@@ -86,7 +86,8 @@ class APIResponse(Generic[_T_co]):
     @property
     def http_response(self) -> httpx.Response:
         """The final answer as an ``httpx.Response``, its body read (``.content``, ``.json()``
-        work) and its request (``.request``) attached."""
+        work) and its request (``.request``) attached; the time taken is
+        [`elapsed`][abeja_notebooks.APIResponse.elapsed], not its ``elapsed``."""
         if self._http_response is None:
             self._http_response = _readable(self._response, self.headers)
         return self._http_response
@@ -116,21 +117,18 @@ class APIResponse(Generic[_T_co]):
 
 
 def _readable(response: RawResponse, headers: httpx.Headers) -> httpx.Response:
-    """An ``httpx.Response`` of ``response`` whose body can be read again.
+    """An ``httpx.Response`` of ``response`` whose body can be read.
 
     The transport streams each body (to bound how long it may take), so the ``httpx.Response``
     it received cannot give its ``content``. This one holds the body already decoded, so it is
     built without the headers (which would have httpx decode it again) and given them after.
     """
-    original = response.http_response
-    copy = httpx.Response(
+    readable = httpx.Response(
         response.status_code,
         content=response.content,
-        request=None if original is None else original.request,
-        extensions=None if original is None else original.extensions,
+        request=response.http_request,
+        extensions=response.http_extensions,
     )
-    copy.headers = headers
-    copy.close()
-    if original is not None and original.is_closed:
-        copy.elapsed = original.elapsed
-    return copy
+    readable.headers = headers
+    readable.close()
+    return readable

@@ -356,7 +356,8 @@ class RetryLoop:
             self.url,
             secrets=self.secrets,
             attempts=self.attempts,
-            http_response=response,
+            http_request=response.request,
+            http_extensions=response.extensions,
         )
         status = response.status_code
         if logger.isEnabledFor(logging.DEBUG):
