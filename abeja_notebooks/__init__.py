@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ._async.client import AsyncClient
     from ._async.manager import AsyncNotebooks
     from ._async.notebook import AsyncNotebook, AsyncNotebookIterator
+    from ._async.raw import AsyncNotebooksWithRawResponse
     from ._config import NOT_GIVEN, Credentials, NotGiven, RetryPolicy
     from ._errors import (
         AbejaError,
@@ -53,9 +54,11 @@ if TYPE_CHECKING:
         NotebookPage,
         NotebookStatus,
     )
+    from ._response import APIResponse
     from ._sync.client import Client
     from ._sync.manager import Notebooks
     from ._sync.notebook import Notebook, NotebookIterator
+    from ._sync.raw import NotebooksWithRawResponse
     from ._transport import Clock, SystemClock
     from ._types import (
         ActionNotebookDict,
@@ -73,6 +76,7 @@ __all__ = [
     "NOT_GIVEN",
     "APIClient",
     "APIConnectionError",
+    "APIResponse",
     "APITimeoutError",
     "AbejaError",
     "ActionNotebookDict",
@@ -80,6 +84,7 @@ __all__ = [
     "AsyncNotebook",
     "AsyncNotebookIterator",
     "AsyncNotebooks",
+    "AsyncNotebooksWithRawResponse",
     "BadGateway",
     "BadRequest",
     "BaseNotebook",
@@ -113,6 +118,7 @@ __all__ = [
     "NotebookStatus",
     "NotebookType",
     "Notebooks",
+    "NotebooksWithRawResponse",
     "ResponseValidationError",
     "RetryPolicy",
     "ServiceUnavailable",
@@ -128,6 +134,7 @@ __all__ = [
 _LAZY: dict[str, str] = {
     "APIClient": "._api_client",
     "APIConnectionError": "._errors",
+    "APIResponse": "._response",
     "APITimeoutError": "._errors",
     "AbejaError": "._errors",
     "ActionNotebookDict": "._types",
@@ -135,6 +142,7 @@ _LAZY: dict[str, str] = {
     "AsyncNotebook": "._async.notebook",
     "AsyncNotebookIterator": "._async.notebook",
     "AsyncNotebooks": "._async.manager",
+    "AsyncNotebooksWithRawResponse": "._async.raw",
     "BadGateway": "._errors",
     "BadRequest": "._errors",
     "BaseNotebook": "._models",
@@ -169,6 +177,7 @@ _LAZY: dict[str, str] = {
     "NotebookStatus": "._models",
     "NotebookType": "._types",
     "Notebooks": "._sync.manager",
+    "NotebooksWithRawResponse": "._sync.raw",
     "ResponseValidationError": "._errors",
     "RetryPolicy": "._config",
     "ServiceUnavailable": "._errors",

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache, lru_cache
-from typing import Annotated, Any, Final, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Any, Final, Generic, TypeVar, cast
 from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -24,6 +24,9 @@ from ._config import check_name
 from ._errors import ResponseValidationError, excerpt
 from ._models import BaseNotebook, LogPage, Message, NotebookPage
 from ._types import NotebookType
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = [
     "ApiRequest",
@@ -91,6 +94,9 @@ class RawResponse:
         replayed: True when an earlier attempt probably reached the server and did the job, and
             this answer (a 409 to start/stop, a 404 to delete) only says it was done.
         secrets: The client's credentials, to blank out of any error built from this answer.
+        attempts: How many attempts the call took to get this answer (1: no retry).
+        http_request: The ``httpx.Request`` of the attempt that got this answer.
+        http_extensions: The answer's ``httpx.Response.extensions`` (HTTP version, reason).
     """
 
     status_code: int
@@ -100,6 +106,11 @@ class RawResponse:
     url: str
     replayed: bool = False
     secrets: tuple[str, ...] = field(default=(), repr=False)
+    attempts: int = 1
+    # Not the httpx.Response itself: httpx ties it to its stream in a reference cycle, and one
+    # kept alive through parsing outlives the young GC generation, holding each page's body.
+    http_request: httpx.Request | None = field(default=None, repr=False, compare=False)
+    http_extensions: Mapping[str, Any] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,7 @@ the same after a migration. Every error pickles and its ``str``/``repr`` never h
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
@@ -65,6 +65,18 @@ __all__ = [
 
 #: How many characters of a response body an error keeps.
 BODY_EXCERPT_CHARS = 500
+
+#: The headers an answer's request id may come in, the first one present wins.
+REQUEST_ID_HEADERS = ("x-request-id", "x-amzn-requestid", "x-amz-request-id", "request-id")
+
+
+def find_request_id(headers: Mapping[str, str], secrets: Sequence[str] = ()) -> str | None:
+    """The request id an answer's headers carry, if any, with ``secrets`` blanked out."""
+    for name in REQUEST_ID_HEADERS:
+        value = headers.get(name)
+        if value:
+            return redact_text(value, secrets)
+    return None
 
 
 def excerpt(

@@ -12,7 +12,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, Self, cast, runtime_checkable
 
@@ -29,6 +29,7 @@ from ._errors import (
     HttpError,
     ResponseValidationError,
     excerpt,
+    find_request_id,
     redact,
     redact_text,
 )
@@ -44,7 +45,6 @@ __all__ = ["AsyncTransport", "Clock", "RetryLoop", "SystemClock", "Transport"]
 
 logger = logging.getLogger("abeja_notebooks")
 
-_REQUEST_ID_HEADERS = ("x-request-id", "x-amzn-requestid", "x-amz-request-id", "request-id")
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 
 
@@ -116,14 +116,6 @@ class SystemClock:
         return "SystemClock()"
 
 
-def _request_id(headers: Mapping[str, str]) -> str | None:
-    for name in _REQUEST_ID_HEADERS:
-        value = headers.get(name)
-        if value:
-            return value
-    return None
-
-
 def http_error(response: RawResponse, attempts: int = 1) -> HttpError:
     """Build the error for a non-2xx answer, with every attribute the body and headers give.
 
@@ -149,8 +141,7 @@ def http_error(response: RawResponse, attempts: int = 1) -> HttpError:
         error = raw_error if isinstance(raw_error, str) else None
         description = raw_description if isinstance(raw_description, str) else None
         detail = fields.get("error_detail")
-    request_id = _request_id(response.headers)
-    request_id = None if request_id is None else redact_text(request_id, secrets)
+    request_id = find_request_id(response.headers, secrets)
     reason = httpx.codes.get_reason_phrase(response.status_code) or "HTTP error"
     message = f"{response.status_code} {reason} for {response.method} {response.url}"
     if error or description:
@@ -364,10 +355,14 @@ class RetryLoop:
             self.request.method,
             self.url,
             secrets=self.secrets,
+            attempts=self.attempts,
+            http_request=response.request,
+            http_extensions=response.extensions,
         )
         status = response.status_code
         if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("%s %s -> %d", self.request.method, self.url, status)
+            request_id = find_request_id(response.headers, self.secrets) or "none"
+            logger.debug("%s %s -> %d (request id %s)", raw.method, self.url, status, request_id)
         if 200 <= status < 300:
             return raw
         if status in self.request.done_statuses and self.may_have_arrived:
@@ -379,9 +374,7 @@ class RetryLoop:
                 status,
                 self.attempts,
             )
-            return RawResponse(
-                status, response.headers, content, raw.method, raw.url, True, self.secrets
-            )
+            return dataclasses.replace(raw, replayed=True)
         error = http_error(raw, self.attempts)
         # Whatever the status, this attempt reached the server. Even a 429 or 503 may come from
         # a proxy after the server acted, so a later 409/404 counts as done.

@@ -69,6 +69,7 @@ from examples import (
     guide_async,
     guide_configuration,
     guide_errors,
+    guide_http_details,
     guide_logging,
     guide_logs,
     guide_notebooks,
@@ -738,6 +739,88 @@ def test_errors_bad_arguments_send_nothing(
     assert refused == "not sent: notebook_type must be 'notebook' or 'lab', got 'jupyter'"
     assert [r.method for r in notebook_emulator.requests] == ["POST"]
     assert notebook_emulator.notebook(created)["training_notebook_id"] == created
+
+
+# HTTP details guide
+
+
+def test_http_details_of_a_success(
+    notebook_client: Client, notebook_emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (notebook_id,) = notebook_emulator.seed(1)
+
+    nb = guide_http_details.read_with_details(notebook_client, notebook_id)
+
+    (request,) = notebook_emulator.requests
+    assert _lines(capsys) == [f"200 {request.request_id}", "application/json", "0 0:00:00"]
+    assert nb.to_dict() == notebook_emulator.notebook(notebook_id)
+
+
+def test_http_details_of_a_failure_and_a_success(
+    notebook_client: Client, notebook_emulator: Emulator
+) -> None:
+    stopped, running = (notebook_emulator.seed(1, status=s)[0] for s in ("Stopped", "Running"))
+    stop_or_report = guide_http_details.stop_or_report
+
+    assert stop_or_report(notebook_client, stopped) == (
+        f"409, request id {notebook_emulator.requests[-1].request_id}"
+    )
+    assert stop_or_report(notebook_client, running) == (
+        f"200, request id {notebook_emulator.requests[-1].request_id}"
+    )
+
+
+def test_http_details_of_a_start_answered_with_a_notebook_or_a_message(
+    notebook_client: Client, notebook_emulator: Emulator
+) -> None:
+    first, second = notebook_emulator.seed(2, status="Stopped")
+    describe = guide_http_details.start_and_describe
+
+    assert describe(notebook_client, first) == (
+        f"{first} is Pending (request id {notebook_emulator.requests[-1].request_id})"
+    )
+    notebook_emulator.action_response = "message"
+    assert describe(notebook_client, second) == (
+        f"{second} started (request id {notebook_emulator.requests[-1].request_id})"
+    )
+    assert len(notebook_emulator.requests) == 2  # no follow-up read
+
+
+async def test_http_details_async(async_client: AsyncClient, notebook_emulator: Emulator) -> None:
+    (notebook_id,) = notebook_emulator.seed(1)
+
+    described = await guide_http_details.read_with_details_async(async_client, notebook_id)
+
+    request_id = notebook_emulator.requests[-1].request_id
+    assert described == f"{notebook_id} Stopped (request id {request_id})"
+
+
+def test_http_details_of_a_listing_in_the_debug_log(
+    notebook_client: Client, notebook_emulator: Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    notebook_emulator.seed(3)
+    guide_http_details.log_every_request()
+
+    list(notebook_client.notebooks.list("train-resnet"))
+
+    (request,) = notebook_emulator.requests
+    answers = [r.getMessage() for r in caplog.records if " -> " in r.getMessage()]
+    assert answers == [
+        f"GET {notebook_client.settings.base_url}{request.path} -> 200 "
+        f"(request id {request.request_id})"
+    ]
+
+
+def test_http_details_of_a_listing_from_an_event_hook(
+    platform_env: EmulatorServer, notebook_emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ids = notebook_emulator.seed(120)
+
+    request_ids = guide_http_details.request_ids_of_a_listing()
+
+    assert request_ids == [r.request_id for r in notebook_emulator.requests]
+    assert len(request_ids) == 3
+    assert _lines(capsys) == ids
 
 
 # retries and timeouts guide

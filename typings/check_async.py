@@ -7,20 +7,23 @@ The async surface mirrors the sync one: awaited results are the same models, ite
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import assert_type
 
 import httpx
 
 from abeja_notebooks import (
+    APIResponse,
     AsyncClient,
     AsyncNotebook,
     AsyncNotebookIterator,
     AsyncNotebooks,
+    AsyncNotebooksWithRawResponse,
     BaseNotebook,
     Creator,
     LogEvent,
     LogPage,
+    Message,
     Notebook,
     NotebookPage,
     NotebookStatus,
@@ -48,6 +51,28 @@ async def manager_results(notebooks: AsyncNotebooks) -> None:
     assert_type(await notebooks.recent_logs("job", "id"), LogPage)
     assert_type(notebooks.logs("job", "id", follow=True), AsyncIterator[LogEvent])
     assert_type(await notebooks.wait_until("job", "id", "Running"), AsyncNotebook)
+
+
+async def raw_responses(notebooks: AsyncNotebooks) -> None:
+    raw = notebooks.with_raw_response
+    assert_type(raw, AsyncNotebooksWithRawResponse)
+    assert_type(await raw.create("job", image="img"), APIResponse[AsyncNotebook])
+    assert_type(await raw.get("job", "id"), APIResponse[AsyncNotebook])
+    assert_type(await raw.update("job", "id", instance_type="cpu-4"), APIResponse[AsyncNotebook])
+    assert_type(await raw.delete("job", "id"), APIResponse[Message])
+    assert_type(await raw.start("job", "id"), APIResponse[AsyncNotebook | Message])
+    assert_type(await raw.stop("job", "id"), APIResponse[AsyncNotebook | Message])
+    assert_type(await raw.list_page("job", limit=5), APIResponse[NotebookPage[AsyncNotebook]])
+    assert_type(await raw.recent_logs("job", "id"), APIResponse[LogPage])
+    response = await raw.get("job", "id")
+    assert_type(response.status_code, int)
+    assert_type(response.headers, httpx.Headers)
+    assert_type(response.request_id, str | None)
+    assert_type(response.elapsed, timedelta)
+    assert_type(response.retries_taken, int)
+    assert_type(response.http_response, httpx.Response)
+    assert_type(response.parse(), AsyncNotebook)  # the body is read: no await
+    assert_type(await response.parse().stop(), AsyncNotebook)
 
 
 async def iteration(notebooks: AsyncNotebooks) -> None:
@@ -91,3 +116,7 @@ async def misuse(client: AsyncClient, nb: AsyncNotebook) -> None:
     await nb.update(notebook_type="Lab")  # type: ignore[arg-type]
     with client:  # type: ignore[attr-defined]
         pass
+    raw = client.notebooks.with_raw_response
+    _ = raw.get("job", "id").status_code  # type: ignore[attr-defined]
+    await raw.list("job")  # type: ignore[attr-defined]
+    await (await raw.get("job", "id")).parse()  # type: ignore[misc]

@@ -8,18 +8,20 @@ misuse that must stay rejected: with ``warn_unused_ignores`` (mypy) and
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import assert_type
 
 import httpx
 
 from abeja_notebooks import (
     NOT_GIVEN,
+    APIResponse,
     Client,
     Creator,
     HttpError,
     LogEvent,
     LogPage,
+    Message,
     Notebook,
     NotebookDict,
     NotebookFailed,
@@ -27,6 +29,7 @@ from abeja_notebooks import (
     NotebookPage,
     Notebooks,
     NotebookStatus,
+    NotebooksWithRawResponse,
     NotFound,
     RetryPolicy,
     WaitTimeout,
@@ -60,6 +63,38 @@ def manager_results(notebooks: Notebooks) -> None:
     assert_type(notebooks.wait_until("job", "id", NotebookStatus.RUNNING), Notebook)
     assert_type(notebooks.wait_until("job", "id", ["Running", "Stopped"]), Notebook)
     assert_type(notebooks.get("job", "id", organization_id="2"), Notebook)
+
+
+def raw_responses(notebooks: Notebooks) -> None:
+    raw = notebooks.with_raw_response
+    assert_type(raw, NotebooksWithRawResponse)
+    assert_type(raw.create("job", instance_type="cpu-1"), APIResponse[Notebook])
+    assert_type(raw.get("job", "id", organization_id="2"), APIResponse[Notebook])
+    assert_type(raw.update("job", "id", image="img"), APIResponse[Notebook])
+    assert_type(raw.delete("job", "id"), APIResponse[Message])
+    assert_type(raw.start("job", "id", notebook_type="lab"), APIResponse[Notebook | Message])
+    assert_type(raw.stop("job", "id"), APIResponse[Notebook | Message])
+    assert_type(raw.list_page("job", offset=0, limit=50), APIResponse[NotebookPage[Notebook]])
+    assert_type(raw.recent_logs("job", "id", next_forward_token="t"), APIResponse[LogPage])
+    response = raw.get("job", "id")
+    assert_type(response.status_code, int)
+    assert_type(response.headers, httpx.Headers)
+    assert_type(response.request_id, str | None)
+    assert_type(response.elapsed, timedelta)
+    assert_type(response.retries_taken, int)
+    assert_type(response.http_response, httpx.Response)
+    assert_type(response.parse(), Notebook)
+    assert_type(response.parse().stop(), Notebook)
+    started = raw.start("job", "id").parse()
+    if isinstance(started, Message):
+        assert_type(started.message, str)
+    else:
+        assert_type(started.status, NotebookStatus)
+    either_answer(response)  # an APIResponse is read-only, so covariant in what it parses to
+
+
+def either_answer(response: APIResponse[Notebook | Message]) -> None:
+    assert_type(response.parse(), Notebook | Message)
 
 
 def iteration(notebooks: Notebooks) -> None:
@@ -151,3 +186,12 @@ def misuse(client: Client, nb: Notebook, creator: Creator, event: LogEvent) -> N
     nb.wait_until(3)  # type: ignore[arg-type]
     client.notebooks.logs("job", "id", follow="yes")  # type: ignore[arg-type]
     nb.start(notebook_type="jupyter")  # type: ignore[arg-type]
+    raw = client.notebooks.with_raw_response
+    raw.list("job")  # type: ignore[attr-defined]
+    raw.logs("job", "id")  # type: ignore[attr-defined]
+    raw.wait_until("job", "id", "Running")  # type: ignore[attr-defined]
+    raw.get("id")  # type: ignore[call-arg]
+    _ = raw.get("job", "id").status  # type: ignore[attr-defined]
+    _ = raw.get("job", "id").parse().staus  # type: ignore[attr-defined]
+    raw.get("job", "id").status_code = 201  # type: ignore[misc]
+    _ = raw.stop("job", "id").parse().status  # type: ignore[union-attr]

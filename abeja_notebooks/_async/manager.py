@@ -9,10 +9,12 @@ results back.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from functools import cached_property
 from typing import TypeVar
 
 from abeja_notebooks import _endpoints as ep
 from abeja_notebooks._async.notebook import AsyncNotebook, AsyncNotebookIterator
+from abeja_notebooks._async.raw import AsyncNotebooksWithRawResponse
 from abeja_notebooks._config import Settings, check_name
 from abeja_notebooks._endpoints import Call, RawResponse
 from abeja_notebooks._errors import APITimeoutError, ConfigurationError, NotFound
@@ -64,6 +66,19 @@ class AsyncNotebooks:
     def settings(self) -> Settings:
         """The client settings this manager sends with."""
         return self._transport.settings
+
+    @cached_property
+    def with_raw_response(self) -> AsyncNotebooksWithRawResponse:
+        """The single-request operations again, each returning an
+        [`APIResponse`][abeja_notebooks.APIResponse]: the result with the status, headers,
+        request id, time taken and retries of the answer it came in.
+
+        Examples:
+            >>> raw = client.notebooks.with_raw_response  # doctest: +SKIP
+            >>> response = await raw.get("train-resnet", nb_id)  # doctest: +SKIP
+            >>> print(response.request_id, response.parse().status)  # doctest: +SKIP
+        """
+        return AsyncNotebooksWithRawResponse(self, self._transport)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(organization_id={self.settings.organization_id!r})"

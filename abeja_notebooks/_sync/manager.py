@@ -11,6 +11,7 @@ results back.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import cached_property
 from typing import TypeVar
 
 from abeja_notebooks import _endpoints as ep
@@ -38,6 +39,7 @@ from abeja_notebooks._models import (
 )
 from abeja_notebooks._platform_config import ENV_ORGANIZATION_ID, notebook_variables
 from abeja_notebooks._sync.notebook import Notebook, NotebookIterator
+from abeja_notebooks._sync.raw import NotebooksWithRawResponse
 from abeja_notebooks._transport import Transport
 from abeja_notebooks._types import NotebookType
 
@@ -66,6 +68,19 @@ class Notebooks:
     def settings(self) -> Settings:
         """The client settings this manager sends with."""
         return self._transport.settings
+
+    @cached_property
+    def with_raw_response(self) -> NotebooksWithRawResponse:
+        """The single-request operations again, each returning an
+        [`APIResponse`][abeja_notebooks.APIResponse]: the result with the status, headers,
+        request id, time taken and retries of the answer it came in.
+
+        Examples:
+            >>> raw = client.notebooks.with_raw_response  # doctest: +SKIP
+            >>> response = raw.get("train-resnet", nb_id)  # doctest: +SKIP
+            >>> print(response.request_id, response.parse().status)  # doctest: +SKIP
+        """
+        return NotebooksWithRawResponse(self, self._transport)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(organization_id={self.settings.organization_id!r})"
