@@ -308,7 +308,14 @@ class BaseNotebook(_ApiModel, frozen=True):
         return hash((type(self), self.training_notebook_id))
 
     def _take(self, other: BaseNotebook) -> Self:
-        """Take ``other``'s data in place and return this notebook."""
+        """Take ``other``'s data in place and return this notebook.
+
+        It keeps its own id: update, start and stop may answer with a placeholder id (the
+        integer 0 of the API reference's examples) instead of the notebook's.
+        """
+        own_id = self.training_notebook_id
+        if other.training_notebook_id != own_id:
+            other = other.model_copy(update={"training_notebook_id": own_id})
         self._replace_data(other)
         return self
 
