@@ -91,14 +91,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help="seconds between two log lines of a running notebook (%(default)s)",
     )
-    Dialect.add_arguments(
-        parser.add_argument_group(
-            "answer forms",
-            "The API answers some operations in more than one form. The defaults are\n"
-            "the API reference's; each flag switches one operation to another form,\n"
-            "so that a client in any language can be tested against each.",
-        )
-    )
+    Dialect.add_arguments(parser)
 
 
 def run(args: argparse.Namespace, *, out: TextIO | None = None) -> int:

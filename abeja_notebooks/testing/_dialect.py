@@ -1,10 +1,9 @@
 """The answer forms ("dialects") the emulator can speak, shared by the Python API and its CLI.
 
-The Notebook API has been seen answering the same operation in more than one form (the wire
-contract lists them): a listing as an envelope or a bare list, start and stop with the notebook
-or a ``{"message"}``, and so on. A [`Dialect`][abeja_notebooks.testing.Dialect] picks one form
-for each; the emulator answers in it, and ``python -m abeja_notebooks.testing`` offers every field
-as a command-line flag.
+The Notebook API has been seen answering the same operation in more than one form: a listing
+as an envelope or a bare list, start and stop with the notebook or a ``{"message"}``, and so
+on. A [`Dialect`][abeja_notebooks.testing.Dialect] picks one form for each; the emulator answers
+in it, and ``python -m abeja_notebooks.testing`` offers every field as a command-line flag.
 
 Adding a form: add a field to ``Dialect`` (a ``Literal`` of the forms, default first, or a
 ``bool``), describe it in ``_HELP``, and read it in the operation that answers in it. The flag,
@@ -96,19 +95,6 @@ class Dialect:
             args.extend([flag] if isinstance(value, bool) else [flag, str(value)])
         return args
 
-    def changes(self) -> dict[str, object]:
-        """Give the fields that differ from the default dialect.
-
-        Returns:
-            Field name -> value, for the non-default forms only.
-        """
-        default = Dialect()
-        return {
-            spec.name: getattr(self, spec.name)
-            for spec in dataclasses.fields(self)
-            if getattr(self, spec.name) != getattr(default, spec.name)
-        }
-
     @classmethod
     def variants(cls) -> list[Dialect]:
         """List every non-default form on its own: one dialect per alternative form.
@@ -123,19 +109,20 @@ class Dialect:
         return out
 
     @classmethod
-    def add_arguments(cls, parser: argparse.ArgumentParser | Any) -> None:
-        """Add one flag per field to an argument parser (or argument group).
+    def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        """Add one flag per field to a parser, in an "answer forms" group.
 
         Args:
-            parser: An ``argparse`` parser or argument group.
+            parser: The parser to extend.
         """
+        group = parser.add_argument_group("answer forms", _GROUP_HELP)
         for spec in dataclasses.fields(cls):
             forms = _forms(spec.name)
             flag = _flag(spec.name)
             if isinstance(forms[0], bool):
-                parser.add_argument(flag, action="store_true", help=_HELP[spec.name])
+                group.add_argument(flag, action="store_true", help=_HELP[spec.name])
             else:
-                parser.add_argument(
+                group.add_argument(
                     flag,
                     choices=forms,
                     default=forms[0],
@@ -154,6 +141,11 @@ class Dialect:
         """
         return cls(**{spec.name: getattr(args, spec.name) for spec in dataclasses.fields(cls)})
 
+
+_GROUP_HELP = """\
+The API answers some operations in more than one form. The defaults are
+the API reference's; each flag switches one operation to another form,
+so that a client in any language can be tested against each."""
 
 _HELP: dict[str, str] = {
     "list_form": "how listings answer: an envelope {total, offset, limit, entries}, or a bare "
