@@ -85,7 +85,20 @@ def test_the_whole_lifecycle_as_processes(served: dict[str, str]) -> None:
 def test_logs_follow_ends_when_the_notebook_stops(served: dict[str, str]) -> None:
     nid = ok_json(served, "create", JOB, "--wait")["training_notebook_id"]
     follower = subprocess.Popen(
-        [SCRIPT, "-o", "json", "logs", JOB, nid, "--follow", "--poll-interval", "0.05"],
+        # --history: without it the follow starts at the latest page (50 lines, 2.5 s of this
+        # log), and a process that starts slowly on a busy machine would miss the first lines.
+        [
+            SCRIPT,
+            "-o",
+            "json",
+            "logs",
+            JOB,
+            nid,
+            "--follow",
+            "--history",
+            "--poll-interval",
+            "0.05",
+        ],
         env=served,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
