@@ -330,12 +330,16 @@ class BaseNotebook(_ApiModel, frozen=True):
     def _take(self, other: BaseNotebook) -> Self:
         """Take ``other``'s data in place and return this notebook (its binding stays).
 
+        It keeps its own id: update, start and stop may answer with a placeholder id (the
+        integer 0 of the API reference's examples) instead of the notebook's.
+
         The data goes through the model's own validator with ``self_instance``, the way
         pydantic's ``__init__`` fills a new instance, so fields, unknown fields and which
         fields the server sent (``to_dict()`` writes only those) all come from ``other``.
         """
         data = {name: getattr(other, name) for name in other.model_fields_set}
         data.update(other.model_extra or {})
+        data["training_notebook_id"] = self.training_notebook_id
         type(self).__pydantic_validator__.validate_python(data, self_instance=self)
         return self
 

@@ -11,6 +11,7 @@ import statistics
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import tracemalloc
 from collections.abc import Callable, Mapping
@@ -71,6 +72,8 @@ class Sizes:
     import_runs: int = 9
     idle_seconds: float = 10.0
     startup_runs: int = 21
+    memory_seconds: float = 180.0
+    memory_threads: int = 8
 
     @classmethod
     def quick(cls) -> Sizes:
@@ -87,6 +90,8 @@ class Sizes:
             import_runs=2,
             idle_seconds=0.3,
             startup_runs=1,
+            memory_seconds=3.0,
+            memory_threads=2,
         )
 
 
@@ -571,6 +576,98 @@ def cli_startup(sizes: Sizes) -> list[Row]:
     return rows
 
 
+# --- 7. a served emulator's memory over a long run -----------------------------------------
+
+
+def _rss_mb(pid: int) -> float:
+    """The resident set size of a process, in MB (``/proc`` on Linux, else ``ps``)."""
+    status = Path(f"/proc/{pid}/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    done = subprocess.run(
+        ["ps", "-o", "rss=", "-p", str(pid)], capture_output=True, text=True, check=True
+    )
+    return int(done.stdout.strip()) / 1024
+
+
+def _lifecycles(base_url: str, stop: threading.Event, done: list[int], errors: list[str]) -> None:
+    """Create, wait Running, read logs, stop and delete notebooks until ``stop`` is set."""
+    with Client(base_url=base_url, organization_id=ORG, auth_token=TOKEN) as client:
+        while not stop.is_set():
+            try:
+                nb = client.notebooks.create(JOB)
+                nb.wait_until("Running", poll_interval=0.05)
+                for _ in nb.logs():
+                    pass
+                nb.stop()
+                nb.delete()
+            except Exception as exc:  # reported after the run: a broken lifecycle voids it
+                errors.append(repr(exc))
+                return
+            done.append(1)
+
+
+def emulator_memory(sizes: Sizes) -> list[Row]:
+    """RSS growth of ``python -m abeja_notebooks.testing`` under lifecycles from several threads.
+
+    The emulator runs in its own process (so only its memory is measured); the first third of
+    the run warms it up (the request log fills to its cap in seconds); the growth is the slope of
+    a least-squares line through the RSS samples of the rest, per minute.
+    """
+    command = [sys.executable, "-m", "abeja_notebooks.testing", "--port", "0"]
+    command += ["--start-delay", "0.05", "--log-interval", "0.01"]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        base_url = server.stdout.readline().strip()
+        stop, done, errors = threading.Event(), list[int](), list[str]()
+        workers = [
+            threading.Thread(target=_lifecycles, args=(base_url, stop, done, errors))
+            for _ in range(sizes.memory_threads)
+        ]
+        for worker in workers:
+            worker.start()
+        warm_up = sizes.memory_seconds / 3
+        step = max(sizes.memory_seconds / 180, 0.05)
+        samples: list[tuple[float, float]] = []
+        started = time.perf_counter()
+        try:
+            while (elapsed := time.perf_counter() - started) < sizes.memory_seconds:
+                if elapsed >= warm_up:
+                    samples.append((elapsed, _rss_mb(server.pid)))
+                time.sleep(step)
+        finally:
+            stop.set()
+            for worker in workers:
+                worker.join()
+    finally:
+        server.terminate()
+        server.communicate(timeout=10)
+    if errors:
+        raise RuntimeError(f"a lifecycle failed: {errors[0]}")
+    slope = statistics.linear_regression([t for t, _ in samples], [r for _, r in samples]).slope
+    per_minute = slope * 60
+    first, last = samples[0][1], samples[-1][1]
+    minutes = sizes.memory_seconds / 60
+    return [
+        Row(
+            "emulator memory",
+            f"RSS growth per minute after the first third of {minutes:g} min, "
+            f"{sizes.memory_threads} threads of lifecycles, served process",
+            per_minute,
+            float("nan"),
+            "MB/min",
+            "< 1.00 MB/min",
+            None,
+            per_minute < 1.0,
+            f"RSS {first:.1f} -> {last:.1f} MB; {len(done):,} lifecycles, every notebook deleted",
+            {"rss_after_warm_up_mb": first, "rss_end_mb": last, "lifecycles": float(len(done))},
+        )
+    ]
+
+
 ALL = {
     "per-call": per_call_overhead,
     "pagination": pagination,
@@ -578,4 +675,5 @@ ALL = {
     "import": import_time,
     "idle": idle_follow,
     "startup": cli_startup,
+    "memory": emulator_memory,
 }

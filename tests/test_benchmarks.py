@@ -38,5 +38,11 @@ def test_the_benchmark_harness_runs_every_benchmark_and_writes_json(tmp_path: Pa
         "import",
         "idle follow",
         "cli start-up",
+        "emulator memory",
     }
-    assert all(row["sdk"] > 0 for row in results["rows"] if row["benchmark"] != "old client")
+    timed = [
+        row for row in results["rows"] if row["benchmark"] not in {"old client", "emulator memory"}
+    ]
+    assert all(row["sdk"] > 0 for row in timed)
+    (memory,) = [row for row in results["rows"] if row["benchmark"] == "emulator memory"]
+    assert memory["extra"]["lifecycles"] > 0

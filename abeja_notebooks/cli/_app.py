@@ -560,13 +560,15 @@ def emulator(ctx: typer.Context) -> None:
     """Serve the bundled emulator on a loopback port and print how to point the SDK at it.
 
     Takes the options of python -m abeja_notebooks.testing (--port, --host, --organization,
-    --job-definition, --token, --user, --start-delay, --log-interval; --help lists them).
+    --job-definition, --token, --user, --start-delay, --log-interval, and the answer forms
+    --list-form, --action-response, --delete-response, --int-ids-in-actions; --help lists them).
 
-    Example: abeja-notebooks emulator --port 8080
+    Example: abeja-notebooks emulator --port 8080 --list-form bare
     """
     from abeja_notebooks.testing._cli import main as serve
 
-    raise typer.Exit(serve(["--help"] if "--help" in ctx.args else ctx.args))
+    argv = ["--help"] if "--help" in ctx.args else ctx.args
+    raise typer.Exit(serve(argv, prog="abeja-notebooks emulator"))
 
 
 @app.command(cls=_Command)

@@ -5,10 +5,14 @@ reached either in-process, through httpx transports
 ([`Emulator.transport`][abeja_notebooks.testing.Emulator.transport],
 [`Emulator.async_transport`][abeja_notebooks.testing.Emulator.async_transport]), or over real HTTP
 ([`EmulatorServer`][abeja_notebooks.testing.EmulatorServer], or ``python -m
-abeja_notebooks.testing``). Time comes from a [`Clock`][abeja_notebooks.testing.Clock]; in tests a
-[`ManualClock`][abeja_notebooks.testing.ManualClock] makes the notebook lifecycle and the log stream
-deterministic. Faults ([`Fault`][abeja_notebooks.testing.Fault]) are injected by rule and every
-request is recorded ([`RecordedRequest`][abeja_notebooks.testing.RecordedRequest]).
+abeja_notebooks.testing``). Time comes from a [`TimeSource`][abeja_notebooks.testing.TimeSource];
+in tests a [`ManualClock`][abeja_notebooks.testing.ManualClock] makes the notebook lifecycle and
+the log stream deterministic. Faults ([`Fault`][abeja_notebooks.testing.Fault]) are injected by
+rule, every request is recorded ([`RecordedRequest`][abeja_notebooks.testing.RecordedRequest]),
+and a [`Dialect`][abeja_notebooks.testing.Dialect] picks the answer forms.
+
+The names below load on first use (PEP 562): importing this package (as pytest does with the
+bundled plugin in every run) loads neither httpx nor pydantic.
 
 Examples:
     >>> import httpx
@@ -22,16 +26,23 @@ Examples:
     503
 """
 
-from ._clock import Clock, ManualClock, RealClock
-from ._emulator import DEFAULT_JOB_DEFINITION, DEFAULT_ORGANIZATION_ID, Emulator
-from ._faults import Fault, FaultOptions, FaultRule
-from ._records import EmulatorResponse, RecordedRequest, ResponseAction
-from ._server import EmulatorServer
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._clock import ManualClock, RealClock, TimeSource
+    from ._dialect import Dialect
+    from ._emulator import DEFAULT_JOB_DEFINITION, DEFAULT_ORGANIZATION_ID, Emulator
+    from ._faults import Fault, FaultOptions, FaultRule
+    from ._records import EmulatorResponse, RecordedRequest, ResponseAction
+    from ._server import EmulatorServer
 
 __all__ = [
     "DEFAULT_JOB_DEFINITION",
     "DEFAULT_ORGANIZATION_ID",
-    "Clock",
+    "Dialect",
     "Emulator",
     "EmulatorResponse",
     "EmulatorServer",
@@ -42,4 +53,35 @@ __all__ = [
     "RealClock",
     "RecordedRequest",
     "ResponseAction",
+    "TimeSource",
 ]
+
+_LAZY: dict[str, str] = {
+    "DEFAULT_JOB_DEFINITION": "._emulator",
+    "DEFAULT_ORGANIZATION_ID": "._emulator",
+    "Dialect": "._dialect",
+    "Emulator": "._emulator",
+    "EmulatorResponse": "._records",
+    "EmulatorServer": "._server",
+    "Fault": "._faults",
+    "FaultOptions": "._faults",
+    "FaultRule": "._faults",
+    "ManualClock": "._clock",
+    "RealClock": "._clock",
+    "RecordedRequest": "._records",
+    "ResponseAction": "._records",
+    "TimeSource": "._clock",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'abeja_notebooks.testing' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -13,13 +13,28 @@ from types import FrameType
 from typing import TextIO
 
 from ._clock import RealClock
+from ._dialect import Dialect
 from ._emulator import DEFAULT_JOB_DEFINITION, DEFAULT_ORGANIZATION_ID, Emulator
 from ._server import EmulatorServer
 
-__all__ = ["add_arguments", "main", "run"]
+__all__ = ["RECORDED_REQUESTS", "add_arguments", "main", "run"]
 
-_RECORDED_REQUESTS = 10_000
-"""A served emulator runs for hours: it remembers only this many requests."""
+RECORDED_REQUESTS = 10_000
+"""A served emulator may run for days: it remembers only this many requests."""
+
+_DESCRIPTION = """\
+Serve an offline emulator of the ABEJA Platform Notebook API on the real
+clock until Ctrl-C or SIGTERM. The first line printed is the base URL;
+shell export lines that point the SDK at it follow.
+"""
+
+_EPILOG = f"""\
+Memory stays flat however long it runs: it keeps the last {RECORDED_REQUESTS:,}
+requests, a notebook's log keeps its latest 50,000 to 75,000 events, and
+deleting a notebook frees everything it held.
+
+example: %(prog)s --port 8080 --token secret --list-form bare
+"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -76,6 +91,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help="seconds between two log lines of a running notebook (%(default)s)",
     )
+    Dialect.add_arguments(parser)
 
 
 def run(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
@@ -102,8 +118,9 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
         users=users,
         start_delay=args.start_delay,
         log_interval=args.log_interval,
+        dialect=Dialect.from_args(args),
     )
-    emulator.max_recorded_requests = _RECORDED_REQUESTS
+    emulator.max_recorded_requests = RECORDED_REQUESTS
     server = EmulatorServer(emulator, host=args.host, port=args.port)
     try:
         server.start()
@@ -124,21 +141,26 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None, *, prog: str = "python -m abeja_notebooks.testing"
+) -> int:
     """Parse the command line and serve an emulator until interrupted.
 
     Args:
         argv: The arguments (default: ``sys.argv[1:]``).
+        prog: The command's name in ``--help`` and usage errors.
 
     Returns:
         The exit status.
 
     Examples:
-        ``python -m abeja_notebooks.testing --port 8080 --token secret``
+        ``python -m abeja_notebooks.testing --port 8080 --token secret --list-form bare``
     """
     parser = argparse.ArgumentParser(
-        prog="python -m abeja_notebooks.testing",
-        description="Serve an offline emulator of the ABEJA Platform Notebook API.",
+        prog=prog,
+        description=_DESCRIPTION,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_arguments(parser)
     return run(parser.parse_args(argv))

@@ -8,24 +8,28 @@ emulator uses [`RealClock`][abeja_notebooks.testing.RealClock].
 
 from __future__ import annotations
 
-import asyncio
 import math
 import threading
 import time
 from typing import Protocol, runtime_checkable
 
-__all__ = ["Clock", "ManualClock", "RealClock"]
+__all__ = ["ManualClock", "RealClock", "TimeSource"]
 
 
 @runtime_checkable
-class Clock(Protocol):
-    """Anything that tells the time as epoch seconds.
+class TimeSource(Protocol):
+    """Where an emulator reads the time: anything with ``now()`` in epoch seconds.
+
+    Not to be confused with the SDK's [`Clock`][abeja_notebooks.Clock] (``monotonic``, ``sleep``,
+    ``asleep``), which a client sleeps on. [`ManualClock`][abeja_notebooks.testing.ManualClock]
+    and [`RealClock`][abeja_notebooks.testing.RealClock] are both, so one clock can drive an
+    emulator and the clients that test against it.
 
     Examples:
         >>> class Frozen:
         ...     def now(self) -> float:
         ...         return 0.0
-        >>> isinstance(Frozen(), Clock)
+        >>> isinstance(Frozen(), TimeSource)
         True
     """
 
@@ -76,6 +80,8 @@ class RealClock:
         Args:
             seconds: How long to sleep.
         """
+        import asyncio  # only async code gets here: importing the clocks stays light
+
         await asyncio.sleep(seconds)
 
     def __repr__(self) -> str:
@@ -176,6 +182,8 @@ class ManualClock:
         Args:
             seconds: How long the caller wanted to sleep.
         """
+        import asyncio  # only async code gets here: importing the clocks stays light
+
         self.sleep(seconds)
         await asyncio.sleep(0)
 

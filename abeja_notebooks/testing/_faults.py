@@ -1,14 +1,20 @@
-"""Injected faults: what goes wrong, and which requests it goes wrong for."""
+"""Injected faults: what goes wrong, which requests it goes wrong for, and the answer it makes."""
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TypedDict
+from dataclasses import dataclass, replace
+from typing import Literal, TypedDict
 
-__all__ = ["Fault", "FaultOptions", "FaultRule"]
+from ._records import EmulatorResponse
+from ._wire import error_payload, merge_headers
+
+__all__ = ["Fault", "FaultOptions", "FaultQueue", "FaultRule", "apply_fault"]
+
+_PLACEHOLDER = b'{"message":"this answer was replaced by an injected fault"}'
 
 
 class FaultOptions(TypedDict, total=False):
@@ -176,3 +182,122 @@ class FaultRule:
         if self.method is not None and self.method != method:
             return False
         return self.path is None or re.search(self.path, path) is not None
+
+
+class FaultQueue:
+    """The pending fault rules, tried in the order they were added. Not thread-safe by itself."""
+
+    __slots__ = ("_rules",)
+
+    def __init__(self) -> None:
+        self._rules: list[FaultRule] = []
+
+    def add(self, fault: Fault, method: str | None, path: str | None, times: int) -> None:
+        """Add a rule.
+
+        Args:
+            fault: What goes wrong.
+            method: The verb to match (any when None).
+            path: A regular expression searched in the decoded path (any when None).
+            times: How many matching requests it applies to (>= 1).
+
+        Raises:
+            ValueError: If ``times`` < 1.
+            re.error: If ``path`` is not a valid regular expression.
+        """
+        if times < 1:
+            raise ValueError(f"times must be >= 1, got {times!r}")
+        if path is not None:
+            re.compile(path)
+        method = method.upper() if method else None
+        self._rules.append(FaultRule(fault=fault, method=method, path=path, remaining=times))
+
+    def take(self, method: str, path: str) -> Fault | None:
+        """Spend one use of the first rule that matches a request.
+
+        Args:
+            method: The request's verb, upper case.
+            path: Its decoded path.
+
+        Returns:
+            The fault, or None when no rule matches.
+        """
+        for position, rule in enumerate(self._rules):
+            if rule.matches(method, path):
+                if rule.remaining > 1:
+                    self._rules[position] = replace(rule, remaining=rule.remaining - 1)
+                else:
+                    del self._rules[position]
+                return rule.fault
+        return None
+
+    def clear(self) -> None:
+        """Forget every rule."""
+        self._rules.clear()
+
+    def snapshot(self) -> list[FaultRule]:
+        """Give the pending rules.
+
+        Returns:
+            A copy, in the order they will be tried.
+        """
+        return list(self._rules)
+
+    def __len__(self) -> int:
+        return len(self._rules)
+
+
+def apply_fault(fault: Fault, answer: EmulatorResponse | None, request_id: str) -> EmulatorResponse:
+    """Turn a fault (and, for ``after`` faults, the real answer) into what to send.
+
+    Args:
+        fault: The fault.
+        answer: The emulator's own answer, or None when the request was not acted on.
+        request_id: The ``x-request-id`` of the request.
+
+    Returns:
+        The answer to deliver.
+    """
+    delay = fault.latency
+    if fault.refuse:
+        return EmulatorResponse(status=0, action="refuse", delay=delay)
+    if fault.drop:
+        return EmulatorResponse(status=0, action="drop", delay=delay)
+    if fault.timeout:
+        return EmulatorResponse(status=0, action="timeout", delay=delay)
+    if fault.status is not None or fault.body is not None:
+        status = fault.status if fault.status is not None else 200
+        if fault.body is not None:
+            body = fault.body
+        else:
+            body = json.dumps(error_payload(status, f"injected fault: {status}")).encode()
+        headers = {
+            "Content-Type": fault.content_type or "application/json",
+            "x-request-id": request_id,
+        }
+        if fault.retry_after is not None:
+            headers["Retry-After"] = fault.retry_after
+    elif answer is not None:
+        status, body, headers = answer.status, answer.body, dict(answer.headers)
+    else:
+        status, body = 200, _PLACEHOLDER
+        headers = {"Content-Type": "application/json", "x-request-id": request_id}
+    if fault.content_type is not None:
+        headers = merge_headers(headers, {"Content-Type": fault.content_type})
+    action: Literal["respond", "truncate"] = "respond"
+    declared = len(body)
+    if fault.malformed:
+        status = fault.status if fault.status is not None else 200
+        # A proper prefix of a JSON object or array is never valid JSON.
+        body = body[: len(body) // 2] if len(body) >= 2 and body[:1] in b"{[" else b'{"status": '
+        declared = len(body)
+    elif fault.truncate:
+        if not body:
+            body = _PLACEHOLDER
+        declared = len(body)
+        body = body[: len(body) // 2]
+        action = "truncate"
+    headers = merge_headers(headers, {"Content-Length": str(declared)})
+    if fault.headers:
+        headers = merge_headers(headers, fault.headers)
+    return EmulatorResponse(status=status, headers=headers, body=body, action=action, delay=delay)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["EmulatorResponse", "RecordedRequest", "ResponseAction"]
+__all__ = ["EmulatorResponse", "RecordedRequest", "RequestLog", "ResponseAction"]
 
 ResponseAction = Literal["respond", "drop", "refuse", "timeout", "truncate"]
 """What a transport does with an [`EmulatorResponse`][abeja_notebooks.testing.EmulatorResponse]."""
@@ -90,3 +91,48 @@ class EmulatorResponse:
             ValueError: If the body is not valid JSON.
         """
         return json.loads(self.body)
+
+
+class RequestLog:
+    """The recorded requests, oldest first, at most ``limit`` of them. Not thread-safe by itself.
+
+    With a limit, recording one more request forgets the oldest at once, so the log holds exactly
+    ``limit`` requests once full (its memory is then flat).
+
+    Attributes:
+        limit: How many requests to keep (None: all of them).
+    """
+
+    __slots__ = ("_entries", "limit")
+
+    def __init__(self) -> None:
+        self._entries: deque[RecordedRequest] = deque()
+        self.limit: int | None = None
+
+    def record(self, request: RecordedRequest) -> None:
+        """Add a request, forgetting the oldest ones beyond ``limit``.
+
+        Args:
+            request: The request.
+        """
+        entries = self._entries
+        entries.append(request)
+        limit = self.limit
+        if limit is not None:
+            while len(entries) > limit:
+                entries.popleft()
+
+    def snapshot(self) -> list[RecordedRequest]:
+        """Give the recorded requests.
+
+        Returns:
+            A copy, oldest first.
+        """
+        return list(self._entries)
+
+    def clear(self) -> None:
+        """Forget every request."""
+        self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)

@@ -37,6 +37,10 @@ class EmulatorServer:
     idle keep-alive connections and wakes
     requests waiting on an injected latency, so it never hangs.
 
+    Memory: one thread per open connection, and nothing kept once a connection closes; an idle
+    keep-alive connection is closed after 120 s. What the emulator keeps is described in
+    [`Emulator`][abeja_notebooks.testing.Emulator].
+
     Args:
         emulator: The emulator to serve (default: a new
             [`Emulator`][abeja_notebooks.testing.Emulator] on a ManualClock).

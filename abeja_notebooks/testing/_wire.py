@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import http
 import json
 import uuid
@@ -13,6 +12,7 @@ from typing import Any
 from ._records import EmulatorResponse
 
 __all__ = [
+    "ApiError",
     "error_code",
     "error_payload",
     "error_response",
@@ -42,6 +42,30 @@ _ERROR_CODES: dict[int, str] = {
     503: "service_unavailable",
     504: "gateway_timeout",
 }
+
+
+class ApiError(Exception):
+    """An error answer in the API's shape, raised inside the emulator and turned into a response.
+
+    Args:
+        status: The HTTP status code.
+        description: The ``error_description``.
+        detail: The ``error_detail`` (field name -> problems).
+        headers: Extra response headers (``Allow``, ...).
+    """
+
+    def __init__(
+        self,
+        status: int,
+        description: str,
+        detail: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+        self.detail = dict(detail or {})
+        self.headers = dict(headers or {})
 
 
 def new_request_id() -> str:
@@ -175,7 +199,6 @@ def merge_headers(base: Mapping[str, str], extra: Mapping[str, str]) -> dict[str
     return out
 
 
-@functools.lru_cache(maxsize=65536)
 def format_micros(t: float) -> str:
     """Format a time like ``2018-06-07T04:42:34.913644Z``.
 

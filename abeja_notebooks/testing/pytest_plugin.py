@@ -28,14 +28,18 @@ Examples:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
-from abeja_notebooks import APIClient, Client, RetryPolicy
+# pytest loads this plugin in every run of every project that has the package installed, so it
+# imports nothing heavy itself: each fixture imports what it needs when it is first used.
+if TYPE_CHECKING:
+    from abeja_notebooks import APIClient, Client
 
-from ._clock import ManualClock
-from ._emulator import DEFAULT_ORGANIZATION_ID, Emulator
-from ._server import EmulatorServer
+    from ._clock import ManualClock
+    from ._emulator import Emulator
+    from ._server import EmulatorServer
 
 __all__ = [
     "TEST_TOKEN",
@@ -59,18 +63,24 @@ def _no_platform_config_file(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def notebook_clock() -> ManualClock:
     """The manual clock the emulator and the fixtures' clients share."""
+    from ._clock import ManualClock
+
     return ManualClock()
 
 
 @pytest.fixture
 def notebook_emulator(notebook_clock: ManualClock) -> Emulator:
     """A fresh emulator on ``notebook_clock``, with the default organization and job definition."""
+    from ._emulator import Emulator
+
     return Emulator(clock=notebook_clock)
 
 
 @pytest.fixture
 def notebook_emulator_server(notebook_emulator: Emulator) -> Iterator[EmulatorServer]:
     """``notebook_emulator`` served over HTTP on 127.0.0.1 (a free port), stopped afterwards."""
+    from ._server import EmulatorServer
+
     with EmulatorServer(notebook_emulator) as server:
         yield server
 
@@ -84,6 +94,10 @@ def notebook_client(
     Its organization is ``DEFAULT_ORGANIZATION_ID``; it sends ``TEST_TOKEN``, retries with exact
     delays (no jitter) and sleeps on ``notebook_clock``, so waits and retries take no real time.
     """
+    from abeja_notebooks import Client, RetryPolicy
+
+    from ._emulator import DEFAULT_ORGANIZATION_ID
+
     with Client(
         base_url=notebook_emulator_server.base_url,
         organization_id=DEFAULT_ORGANIZATION_ID,
@@ -102,6 +116,8 @@ def notebook_api_client(
 
     It sends ``TEST_TOKEN`` and sleeps on ``notebook_clock``, with exact retry delays.
     """
+    from abeja_notebooks import APIClient, RetryPolicy
+
     with APIClient(
         {"auth_token": TEST_TOKEN},
         base_url=notebook_emulator_server.base_url,

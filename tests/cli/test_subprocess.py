@@ -156,6 +156,7 @@ def test_the_emulator_command_documents_its_options(served: dict[str, str]) -> N
     assert done.returncode == 0
     assert "--port" in done.stdout
     assert "--job-definition" in done.stdout
+    assert "--int-ids-in-actions" in done.stdout
 
 
 def test_without_the_cli_extra_it_prints_the_install_command() -> None:

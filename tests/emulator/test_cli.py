@@ -92,9 +92,23 @@ def test_sigterm_also_exits_cleanly(serve: list[subprocess.Popen[str]]) -> None:
     assert (out, err) == ("", "")
 
 
+def test_help_describes_every_answer_form_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--help"])
+
+    shown = capsys.readouterr().out
+    assert exited.value.code == 0
+    assert "--list-form {envelope,bare}" in shown
+    assert "--action-response {notebook,message}" in shown
+    assert "--delete-response {value,message}" in shown
+    assert "--int-ids-in-actions" in shown
+    assert "10,000" in shown  # the documented bound of the request log
+
+
 @pytest.mark.parametrize(
     "argv",
     [
+        ["--list-form", "xml"],
         ["--user", "no-colon"],
         ["--start-delay", "-1"],
         ["--log-interval", "0"],

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from abeja_notebooks.testing import Clock, ManualClock, RealClock
+from abeja_notebooks.testing import ManualClock, RealClock, TimeSource
 
 
 def test_manual_clock_starts_at_the_default_moment() -> None:
@@ -63,6 +63,6 @@ def test_real_clock_reads_the_wall_clock() -> None:
     assert abs(RealClock().now() - time.time()) < 1.0
 
 
-def test_both_clocks_satisfy_the_clock_protocol() -> None:
-    assert isinstance(ManualClock(), Clock)
-    assert isinstance(RealClock(), Clock)
+def test_both_clocks_are_time_sources_for_the_emulator() -> None:
+    assert isinstance(ManualClock(), TimeSource)
+    assert isinstance(RealClock(), TimeSource)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
 import json
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +13,7 @@ import abeja_notebooks.testing as testing
 from abeja_notebooks.testing import (
     DEFAULT_JOB_DEFINITION,
     DEFAULT_ORGANIZATION_ID,
+    Dialect,
     Emulator,
     EmulatorResponse,
 )
@@ -23,7 +27,8 @@ def test_public_names_are_exported() -> None:
         "EmulatorServer",
         "ManualClock",
         "RealClock",
-        "Clock",
+        "TimeSource",
+        "Dialect",
         "RecordedRequest",
         "Fault",
         "DEFAULT_ORGANIZATION_ID",
@@ -59,3 +64,48 @@ def test_emulator_settings_are_validated(option: str, value: float) -> None:
     emulator = Emulator()
     with pytest.raises(ValueError, match=option):
         setattr(emulator, option, value)
+
+
+def test_the_lazy_names_the_checked_imports_and_all_agree() -> None:
+    tree = ast.parse(Path(testing.__file__).read_text())
+    checked: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+            for statement in node.body:
+                assert isinstance(statement, ast.ImportFrom)
+                checked |= {alias.name for alias in statement.names}
+    lazy: dict[str, str] = vars(testing)["_LAZY"]
+
+    assert checked == set(lazy) == set(testing.__all__)
+    for name, module in lazy.items():
+        assert name in vars(importlib.import_module(module, "abeja_notebooks.testing")), name
+
+
+def test_the_emulators_old_clock_name_is_gone() -> None:
+    old_name = "Clock"  # renamed TimeSource: abeja_notebooks.Clock is the SDK's, another protocol
+    with pytest.raises(AttributeError, match="has no attribute 'Clock'"):
+        getattr(testing, old_name)
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("list_form", "xml"),
+        ("action_response", "notebooks"),
+        ("delete_response", None),
+        ("int_ids_in_actions", 1),
+    ],
+)
+def test_an_answer_form_outside_its_choices_is_rejected(option: str, value: object) -> None:
+    emulator = Emulator()
+    with pytest.raises(ValueError, match=option):
+        setattr(emulator, option, value)
+    assert emulator.dialect == Dialect()
+
+
+def test_the_answer_form_attributes_and_the_dialect_are_one_setting() -> None:
+    emulator = Emulator(dialect=Dialect(delete_response="message"))
+    emulator.list_form = "bare"
+
+    assert emulator.dialect == Dialect(list_form="bare", delete_response="message")
+    assert emulator.delete_response == "message"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from abeja_notebooks.testing import Emulator, ManualClock, RecordedRequest
 
@@ -76,5 +77,9 @@ def test_a_long_running_emulator_can_bound_its_record(
     for offset in range(30):
         http.get(P, params={"offset": offset})
     kept = emulator.requests
-    assert 8 <= len(kept) <= 10
-    assert kept[-1].query == {"offset": ["29"]}
+    assert [request.query["offset"] for request in kept] == [[str(n)] for n in range(22, 30)]
+
+
+def test_a_negative_bound_on_the_record_is_rejected(emulator: Emulator) -> None:
+    with pytest.raises(ValueError, match="max_recorded_requests"):
+        emulator.max_recorded_requests = -1
