@@ -24,7 +24,7 @@ from abeja_notebooks import (
 )
 from abeja_notebooks._endpoints import RawResponse, parse_action, parse_page
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def fixture(name: str) -> Any:

@@ -11,9 +11,8 @@ import pytest
 
 from abeja_notebooks import Client, Notebook, NotebookPage
 from abeja_notebooks.testing import Emulator
-
-from .dual import unwrap
-from .support import JOB, ORG
+from tests.dual import unwrap
+from tests.support import JOB, ORG
 
 
 def list_queries(emulator: Emulator) -> list[tuple[int, int]]:

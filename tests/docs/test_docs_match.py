@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .support import BACKOFF, FAULTS_BY_NAME, FaultCase
+from tests.reliability.support import BACKOFF, FAULTS_BY_NAME, FaultCase
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]

@@ -14,8 +14,7 @@ import pytest
 
 from abeja_notebooks import AsyncClient, AsyncNotebook, NotebookStatus, RetryPolicy
 from abeja_notebooks.testing import Emulator, EmulatorServer
-
-from .support import JOB, ORG
+from tests.support import JOB, ORG
 
 
 @pytest.fixture

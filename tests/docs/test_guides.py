@@ -76,7 +76,7 @@ from examples import (
     migration,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 EXAMPLES = ROOT / "examples"
 PUBLIC_MODULES = ("abeja_notebooks", "abeja_notebooks.testing")
@@ -356,7 +356,7 @@ def _run_here(path: str) -> set[str]:
 
 def test_every_included_example_is_run_here() -> None:
     """Each function a page shows is called here (or by a test of its guide collected here)."""
-    quickstart = "examples/quickstart.py"  # run as a script by tests/test_examples.py
+    quickstart = "examples/quickstart.py"  # run as a script by tests/docs/test_scripts.py
     imported = _imported_examples()
     not_run: list[str] = []
     for path, section in sorted(_includes(), key=str):

@@ -10,8 +10,7 @@ import pytest
 from abeja_notebooks import APIClient, Client, ConfigurationError, Credentials, RetryPolicy
 from abeja_notebooks._config import Settings
 from abeja_notebooks.testing import Emulator, EmulatorServer
-
-from .support import JOB, ORG
+from tests.support import JOB, ORG
 
 
 def basic(identity: str, secret: str) -> str:

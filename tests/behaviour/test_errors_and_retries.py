@@ -34,10 +34,9 @@ from abeja_notebooks import (
     UnprocessableEntity,
 )
 from abeja_notebooks.testing import Emulator, ManualClock
+from tests.support import JOB, ORG, PREFIX, MakeClient
 
-from .support import JOB, ORG, PREFIX, MakeClient
-
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 @pytest.fixture

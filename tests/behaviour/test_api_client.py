@@ -10,8 +10,7 @@ import pytest
 from abeja_notebooks import APIClient, Conflict, NotFound
 from abeja_notebooks.testing import Emulator, EmulatorServer, ManualClock
 from abeja_notebooks.testing.pytest_plugin import TEST_TOKEN
-
-from .support import JOB, ORG, PREFIX
+from tests.support import JOB, ORG, PREFIX
 
 
 def only_request(emulator: Emulator) -> Any:
