@@ -18,7 +18,7 @@ from tests.support import JOB, ORG
 
 
 @pytest.fixture
-async def aclient(notebook_emulator_server: EmulatorServer) -> AsyncIterator[AsyncClient]:
+async def async_client(notebook_emulator_server: EmulatorServer) -> AsyncIterator[AsyncClient]:
     """An AsyncClient on the real clock: these tests need real waiting to cancel."""
     async with AsyncClient(
         base_url=notebook_emulator_server.base_url,
@@ -43,21 +43,21 @@ async def cancel_soon(task: asyncio.Task[object], after: float = 0.1) -> float:
 
 
 async def test_the_async_client_returns_bound_async_notebooks(
-    aclient: AsyncClient, emulator: Emulator
+    async_client: AsyncClient, emulator: Emulator
 ) -> None:
-    nb = await aclient.notebooks.create(JOB, instance_type="cpu-1")
+    nb = await async_client.notebooks.create(JOB, instance_type="cpu-1")
 
     assert isinstance(nb, AsyncNotebook)
     assert await nb.update(instance_type="cpu-2") is nb
-    assert [n.id async for n in aclient.notebooks.list(JOB)] == [nb.id]
+    assert [n.id async for n in async_client.notebooks.list(JOB)] == [nb.id]
     assert emulator.notebook(nb.id)["instance_type"] == "cpu-2"
 
 
 async def test_cancelling_a_wait_leaves_no_task_and_the_client_usable(
-    aclient: AsyncClient, emulator: Emulator, notebook_emulator_server: EmulatorServer
+    async_client: AsyncClient, emulator: Emulator, notebook_emulator_server: EmulatorServer
 ) -> None:
     emulator.start_delay = 10_000  # the emulator's clock never moves: Pending for ever
-    nb = await aclient.notebooks.create(JOB)
+    nb = await async_client.notebooks.create(JOB)
     task = asyncio.create_task(nb.wait_until(NotebookStatus.RUNNING, poll_interval=0.01))
 
     assert await cancel_soon(task) < 0.5
@@ -67,10 +67,10 @@ async def test_cancelling_a_wait_leaves_no_task_and_the_client_usable(
 
 
 async def test_cancelling_a_log_follow_stops_it_cleanly(
-    aclient: AsyncClient, emulator: Emulator
+    async_client: AsyncClient, emulator: Emulator
 ) -> None:
     emulator.start_delay = 10_000
-    nb = await aclient.notebooks.create(JOB)
+    nb = await async_client.notebooks.create(JOB)
 
     async def follow() -> list[str]:
         return [event.message async for event in nb.logs(follow=True, poll_interval=0.01)]
@@ -83,24 +83,24 @@ async def test_cancelling_a_log_follow_stops_it_cleanly(
 
 
 async def test_cancelling_a_retry_sleep_returns_at_once(
-    aclient: AsyncClient, emulator: Emulator
+    async_client: AsyncClient, emulator: Emulator
 ) -> None:
     emulator.inject(status=503, retry_after="30")
-    task: asyncio.Task[object] = asyncio.create_task(aclient.notebooks.list_page(JOB))
+    task: asyncio.Task[object] = asyncio.create_task(async_client.notebooks.list_page(JOB))
 
     assert await cancel_soon(task, after=0.2) < 0.5
     assert len(emulator.requests) == 1
-    assert (await aclient.notebooks.list_page(JOB)).total == 0
+    assert (await async_client.notebooks.list_page(JOB)).total == 0
 
 
 async def test_cancelling_a_page_walk_mid_request_closes_only_that_request(
-    aclient: AsyncClient, emulator: Emulator, notebook_emulator_server: EmulatorServer
+    async_client: AsyncClient, emulator: Emulator, notebook_emulator_server: EmulatorServer
 ) -> None:
     emulator.seed(30)
     emulator.inject(latency=3.0, method="GET", path="notebooks$")
 
     async def walk() -> int:
-        return len([nb async for nb in aclient.notebooks.list(JOB, page_size=10)])
+        return len([nb async for nb in async_client.notebooks.list(JOB, page_size=10)])
 
     task: asyncio.Task[object] = asyncio.create_task(walk())
 
@@ -110,7 +110,7 @@ async def test_cancelling_a_page_walk_mid_request_closes_only_that_request(
 
 
 async def test_asyncio_timeout_works_around_any_call(
-    aclient: AsyncClient, emulator: Emulator
+    async_client: AsyncClient, emulator: Emulator
 ) -> None:
     (nid,) = emulator.seed(1)
     emulator.inject(latency=3.0, method="GET")
@@ -118,10 +118,10 @@ async def test_asyncio_timeout_works_around_any_call(
 
     with pytest.raises(TimeoutError):
         async with asyncio.timeout(0.2):
-            await aclient.notebooks.get(JOB, nid)
+            await async_client.notebooks.get(JOB, nid)
 
     assert time.monotonic() - started < 1.0
-    assert (await aclient.notebooks.get(JOB, nid)).id == nid
+    assert (await async_client.notebooks.get(JOB, nid)).id == nid
 
 
 async def test_five_hundred_concurrent_gets_share_a_bounded_pool(

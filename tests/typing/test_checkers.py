@@ -25,6 +25,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.needs("mypy")
 @pytest.mark.slow
 def test_mypy_strict_accepts_the_typing_suite_with_no_unused_ignore() -> None:
     result = run(sys.executable, "-m", "mypy", "--strict", "--warn-unused-ignores", "typings")
@@ -33,6 +34,7 @@ def test_mypy_strict_accepts_the_typing_suite_with_no_unused_ignore() -> None:
     assert "Success: no issues found" in result.stdout
 
 
+@pytest.mark.needs("pyright")
 @pytest.mark.slow
 def test_pyright_strict_accepts_the_typing_suite_with_no_unnecessary_ignore() -> None:
     result = run(str(BIN / "pyright"), "--pythonpath", sys.executable, "typings")
@@ -41,6 +43,7 @@ def test_pyright_strict_accepts_the_typing_suite_with_no_unnecessary_ignore() ->
     assert "0 errors, 0 warnings" in result.stdout
 
 
+@pytest.mark.needs("pyright")
 @pytest.mark.slow
 def test_the_public_api_is_fully_typed() -> None:
     result = run(str(BIN / "pyright"), "--verifytypes", "abeja_notebooks", "--ignoreexternal")
