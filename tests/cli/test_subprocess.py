@@ -84,8 +84,19 @@ def test_the_whole_lifecycle_as_processes(served_env: dict[str, str]) -> None:
 
 def test_logs_follow_ends_when_the_notebook_stops(served_env: dict[str, str]) -> None:
     nid = ok_json(served_env, "create", JOB, "--wait")["training_notebook_id"]
-    follower = subprocess.Popen(
-        [SCRIPT, "-o", "json", "logs", JOB, nid, "--follow", "--poll-interval", "0.05"],
+    follower = subprocess.Popen(  # from the first line, however late it starts on a busy machine
+        [
+            SCRIPT,
+            "-o",
+            "json",
+            "logs",
+            JOB,
+            nid,
+            "--history",
+            "--follow",
+            "--poll-interval",
+            "0.05",
+        ],
         env=served_env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
