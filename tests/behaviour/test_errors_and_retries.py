@@ -6,7 +6,6 @@ import email.utils
 import logging
 import pickle
 import time
-from pathlib import Path
 
 import httpx
 import pytest
@@ -33,9 +32,7 @@ from abeja_notebooks import (
     UnprocessableEntity,
 )
 from abeja_notebooks.testing import Emulator, ManualClock
-from tests.support import JOB, ORG, PREFIX, MakeClient
-
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+from tests.support import FIXTURES, JOB, ORG, PREFIX, MakeClient
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import pickle
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,8 +22,7 @@ from abeja_notebooks import (
     NotebookStatus,
 )
 from abeja_notebooks._endpoints import RawResponse, parse_action, parse_page
-
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+from tests.support import FIXTURES
 
 
 def fixture(name: str) -> Any:
