@@ -10,7 +10,8 @@
   ``python3``) already covers its own minor version with the latest dependencies.
 
 Each run gets a fresh venv under ``.ci-venvs/``, so "latest" and "lowest" are what PyPI offers
-today. Usage: ``python3 scripts/test_versions.py [--list]`` (``--list`` only prints the plan).
+today. Usage: ``python3 scripts/test_versions.py [--list] [--only NAME]`` (``--list`` prints the
+plan, ``--only`` makes one of its runs).
 Exits non-zero when a run fails; every run is made either way.
 """
 
@@ -155,19 +156,32 @@ def plan() -> list[Run]:
     return runs
 
 
+def quietly(command: list[str]) -> bool:
+    """Run ``command``, showing its output only when it fails; whether it succeeded."""
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        print(done.stdout + done.stderr, flush=True)
+    return done.returncode == 0
+
+
 def execute(run: Run) -> bool:
     """Make the run's venv, install, show the versions, run pytest; whether it passed."""
     venv = VENVS / run.name
     python = venv / "bin" / "python"
-    quiet = ["--quiet", "--disable-pip-version-check"]
-    subprocess.run([str(run.interpreter.path), "-m", "venv", "--clear", str(venv)], check=True)
-    subprocess.run([str(python), "-m", "pip", "install", *quiet, "--upgrade", "pip"], check=True)
-    install = [str(python), "-m", "pip", "install", *quiet, "-e", f"{ROOT}[test]"]
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    install = [*pip, "-e", f"{ROOT}[test]"]
     if run.pins:
-        constraints = venv / "constraints.txt"
+        VENVS.mkdir(exist_ok=True)
+        constraints = VENVS / f"{run.name}-constraints.txt"
         constraints.write_text("\n".join(run.pins) + "\n")
         install += ["--constraint", str(constraints)]
-    subprocess.run(install, check=True)
+    steps = [
+        [str(run.interpreter.path), "-m", "venv", "--clear", str(venv)],
+        [*pip, "--upgrade", "pip"],
+        install,
+    ]
+    if not all(quietly(step) for step in steps):
+        return False
     versions = subprocess.run(
         [
             str(python),
@@ -188,8 +202,11 @@ def execute(run: Run) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--list", action="store_true", help="print the runs, make none")
+    parser.add_argument("--only", metavar="NAME", help="make only this run (see --list)")
     args = parser.parse_args()
-    runs = plan()
+    runs = [run for run in plan() if args.only in (None, run.name)]
+    if not runs:
+        sys.exit(f"no run named {args.only!r}: see --list")
     for run in runs:
         print(f"   {run.describe()}", flush=True)
     if args.list:

@@ -10,8 +10,9 @@ them to it): ``client`` is an SDK client, ``api`` an ``APIClient``, ``http_clien
 transport (the async ones driven through :mod:`tests.dual`).
 
 A test marked ``needs("module", ...)`` runs an external tool (a type checker, the docs
-toolchain) and is skipped, saying why, where that tool is not installed: the run on the lowest
-dependency versions installs only the test tools (see scripts/test).
+toolchain) and is skipped, saying why, where that tool is not installed: the runs on the lowest
+dependency versions and on the other interpreters install only the test tools
+(scripts/test_versions.py).
 """
 
 from __future__ import annotations
@@ -49,8 +50,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         missing = [name for name in marker.args if importlib.util.find_spec(name) is None]
         if missing:
             pytest.skip(
-                f"needs {', '.join(missing)}, not installed here (the lowest-dependency run "
-                "installs the test tools only)"
+                f"needs {', '.join(missing)}, not installed in this venv (the runs of "
+                "scripts/test_versions.py install the test tools only)"
             )
 
 
