@@ -1,13 +1,25 @@
-"""Shared fixtures. The emulator fixtures come from the package's own pytest plugin.
+"""Fixtures every kind of test may use. The emulator fixtures come from the package's own pytest
+plugin (``notebook_emulator``, ``notebook_client``, ...).
+
+Each fixture name means one kind of object, everywhere in tests/ (tests/test_layout.py holds
+them to it): ``client`` is an SDK client, ``api`` an ``APIClient``, ``http_client`` an
+``httpx.Client``, ``emulator`` an ``Emulator``, ``clock`` a ``ManualClock``.
 
 ``client`` runs each test three times: the sync :class:`Client` over HTTP, the
 :class:`AsyncClient` over HTTP, and the ``AsyncClient`` through the emulator's in-process async
 transport (the async ones driven through :mod:`tests.dual`).
+
+A test marked ``needs("module", ...)`` runs an external tool (a type checker, the docs
+toolchain) and is skipped, saying why, where that tool is not installed: the runs on the lowest
+dependency versions and on the other interpreters install only the test tools
+(scripts/test_versions.py).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import logging
+import socket
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, cast
@@ -31,6 +43,17 @@ from .dual import Portal, blocking, unwrap
 from .support import ORG, MakeClient, SaveConfig, edited
 
 VARIANTS = ["sync", "async", "async-inprocess"]
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip a test marked ``needs(...)`` whose tools are not installed."""
+    for marker in item.iter_markers("needs"):
+        missing = [name for name in marker.args if importlib.util.find_spec(name) is None]
+        if missing:
+            pytest.skip(
+                f"needs {', '.join(missing)}, not installed in this venv (the runs of "
+                "scripts/test_versions.py install the test tools only)"
+            )
 
 
 @pytest.fixture(autouse=True)
@@ -179,3 +202,12 @@ def client(make_client: MakeClient) -> Client:
 @pytest.fixture
 def api(notebook_api_client: APIClient) -> APIClient:
     return notebook_api_client
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port nothing listens on: connecting to it is refused at once."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port

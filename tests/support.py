@@ -9,7 +9,7 @@ from pathlib import Path
 from types import UnionType
 from typing import Any, Final, Union, cast, get_args, get_origin, get_type_hints, is_typeddict
 
-from abeja_notebooks import Client
+from abeja_notebooks import Client, Notebook
 from abeja_notebooks.testing import DEFAULT_JOB_DEFINITION, DEFAULT_ORGANIZATION_ID
 
 ORG: Final = DEFAULT_ORGANIZATION_ID
@@ -74,3 +74,14 @@ def edited(name: str, extra: Mapping[str, object] | None = None) -> str:
     if not extra:
         return text
     return json.dumps({**json.loads(text), **extra})
+
+
+FIXTURES: Final = Path(__file__).resolve().parent / "fixtures"
+"""Answers of the API as documented, one JSON file each."""
+
+
+def reference_notebook(**changes: object) -> Notebook:
+    """The notebook of the API reference (``fixtures/notebook.json``), with ``changes`` applied
+    under the API's keys (``training_notebook_id=...``, ``status=...``)."""
+    document = json.loads((FIXTURES / "notebook.json").read_text())
+    return Notebook.model_validate({**document, **changes})

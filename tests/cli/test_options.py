@@ -30,18 +30,20 @@ def words(text: str) -> str:
 
 
 @pytest.fixture
-def served(notebook_emulator_server: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> Emulator:
+def emulator_at_api_url(
+    notebook_emulator_server: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> Emulator:
     """The emulator, with ``ABEJA_API_URL`` pointing at it and nothing else configured."""
     monkeypatch.setenv("ABEJA_API_URL", notebook_emulator_server.base_url)
     return notebook_emulator_server.emulator
 
 
 @pytest.fixture
-def configured(served: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator:
+def configured(emulator_at_api_url: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator:
     """The emulator, with the organization and a token in the environment too."""
     monkeypatch.setenv("ABEJA_ORGANIZATION_ID", ORG)
     monkeypatch.setenv("PLATFORM_AUTH_TOKEN", "cli-token")
-    return served
+    return emulator_at_api_url
 
 
 # --- the saved configuration file --------------------------------------------------------------
@@ -63,10 +65,10 @@ def test_the_saved_file_alone_is_enough(
 
 @pytest.mark.parametrize("where", ["before", "after"])
 def test_configuration_picks_a_saved_configuration(
-    served: Emulator, save_config: SaveConfig, where: str
+    emulator_at_api_url: Emulator, save_config: SaveConfig, where: str
 ) -> None:
-    served.add_organization(STAGING_ORG)
-    served.add_job_definition(JOB, STAGING_ORG)
+    emulator_at_api_url.add_organization(STAGING_ORG)
+    emulator_at_api_url.add_job_definition(JOB, STAGING_ORG)
     save_config("default_and_staging.json")
     chosen = ["--configuration", "staging"]
 
@@ -74,11 +76,11 @@ def test_configuration_picks_a_saved_configuration(
     result = invoke(*args)
 
     assert result.exit_code == 0, result.output
-    assert served.requests[0].path.startswith(f"/organizations/{STAGING_ORG}/")
+    assert emulator_at_api_url.requests[0].path.startswith(f"/organizations/{STAGING_ORG}/")
 
 
 def test_an_unknown_configuration_lists_the_saved_ones(
-    served: Emulator, save_config: SaveConfig
+    emulator_at_api_url: Emulator, save_config: SaveConfig
 ) -> None:
     path = save_config("default_and_staging.json")
 
@@ -89,7 +91,7 @@ def test_an_unknown_configuration_lists_the_saved_ones(
         f"abeja-notebooks: error: no configuration 'prod' in {path}, which holds 'default', "
         "'staging'\n"
     )
-    assert served.requests == []
+    assert emulator_at_api_url.requests == []
 
 
 # --- global options before or after the command ------------------------------------------------
@@ -106,10 +108,10 @@ def test_an_unknown_configuration_lists_the_saved_ones(
     ],
 )
 def test_global_options_work_before_or_after_the_command(
-    served: Emulator, monkeypatch: pytest.MonkeyPatch, args: list[str]
+    emulator_at_api_url: Emulator, monkeypatch: pytest.MonkeyPatch, args: list[str]
 ) -> None:
     monkeypatch.setenv("PLATFORM_AUTH_TOKEN", "cli-token")
-    ids = served.seed(2)
+    ids = emulator_at_api_url.seed(2)
 
     result = invoke(*args)
 
@@ -118,14 +120,14 @@ def test_global_options_work_before_or_after_the_command(
 
 
 def test_a_global_option_after_the_command_is_used_for_the_request(
-    served: Emulator, monkeypatch: pytest.MonkeyPatch
+    emulator_at_api_url: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ABEJA_ORGANIZATION_ID", ORG)
 
     result = invoke("list", JOB, "--token", "after-the-command")
 
     assert result.exit_code == 0, result.output
-    assert served.requests[0].headers["authorization"] == "Bearer after-the-command"
+    assert emulator_at_api_url.requests[0].headers["authorization"] == "Bearer after-the-command"
 
 
 def test_the_wait_commands_timeout_is_its_own_after_the_command(configured: Emulator) -> None:
@@ -242,7 +244,7 @@ def test_the_wait_timeout_shown_is_the_sdks_default() -> None:
 
 
 def test_no_organization_names_the_option_the_variable_and_the_file(
-    served: Emulator, monkeypatch: pytest.MonkeyPatch
+    emulator_at_api_url: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PLATFORM_AUTH_TOKEN", "cli-token")
 
@@ -253,10 +255,12 @@ def test_no_organization_names_the_option_the_variable_and_the_file(
         "abeja-notebooks: error: no organization: pass --organization ID, set "
         "ABEJA_ORGANIZATION_ID, or save one with `abeja config init`\n"
     )
-    assert served.requests == []
+    assert emulator_at_api_url.requests == []
 
 
-def test_no_credentials_name_token_dash_the_variables_and_the_file(served: Emulator) -> None:
+def test_no_credentials_name_token_dash_the_variables_and_the_file(
+    emulator_at_api_url: Emulator,
+) -> None:
     result = invoke("--organization", ORG, "list", JOB)
 
     assert result.exit_code == 1
@@ -269,7 +273,7 @@ def test_no_credentials_name_token_dash_the_variables_and_the_file(served: Emula
     ):
         assert name in result.stderr
     assert "auth_token=" not in result.stderr
-    assert served.requests == []
+    assert emulator_at_api_url.requests == []
 
 
 @pytest.mark.parametrize(

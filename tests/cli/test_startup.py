@@ -123,7 +123,7 @@ def test_the_console_script_answers_version() -> None:
 
 
 @pytest.fixture
-def served() -> Iterator[EmulatorServer]:
+def real_clock_server() -> Iterator[EmulatorServer]:
     """An emulator on the real clock, served; it accepts the default configuration's user."""
     emulator = Emulator(users={DEFAULT_USER: DEFAULT_TOKEN}, start_delay=0)
     with EmulatorServer(emulator) as server:
@@ -131,17 +131,17 @@ def served() -> Iterator[EmulatorServer]:
 
 
 @pytest.fixture
-def bare_env(tmp_path: Path, served: EmulatorServer) -> dict[str, str]:
+def bare_env(tmp_path: Path, real_clock_server: EmulatorServer) -> dict[str, str]:
     """No ABEJA variable at all: only a home whose ``~/.abeja/config`` was written by
     ``abeja config init`` (with ``abeja-api-url`` added by hand, to reach the emulator)."""
     (tmp_path / ".abeja").mkdir()
-    config = edited("default.json", {"abeja-api-url": served.base_url})
+    config = edited("default.json", {"abeja-api-url": real_clock_server.base_url})
     (tmp_path / ".abeja" / "config").write_text(config)
     return {"HOME": str(tmp_path), "PATH": os.environ.get("PATH", "")}
 
 
 def test_a_script_works_with_the_saved_file_alone(
-    bare_env: dict[str, str], served: EmulatorServer
+    bare_env: dict[str, str], real_clock_server: EmulatorServer
 ) -> None:
     script = (
         "from abeja_notebooks import Client\n"
@@ -159,14 +159,14 @@ def test_a_script_works_with_the_saved_file_alone(
     )
 
     assert (done.returncode, done.stdout, done.stderr) == (0, "notebook-1\n", "")
-    auth = served.emulator.requests[0].headers["authorization"]
+    auth = real_clock_server.emulator.requests[0].headers["authorization"]
     assert auth == basic(f"user-{DEFAULT_USER}", DEFAULT_TOKEN)
 
 
 def test_the_cli_works_with_the_saved_file_alone(
-    bare_env: dict[str, str], served: EmulatorServer
+    bare_env: dict[str, str], real_clock_server: EmulatorServer
 ) -> None:
-    (nid,) = served.emulator.seed(1)
+    (nid,) = real_clock_server.emulator.seed(1)
 
     done = subprocess.run(
         [SCRIPT, "list", JOB, "-o", "ids"],

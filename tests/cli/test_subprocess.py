@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def served() -> Iterator[dict[str, str]]:
+def served_env() -> Iterator[dict[str, str]]:
     """``abeja-notebooks emulator`` on a free port; the env a user would export for it."""
     process = subprocess.Popen(
         [SCRIPT, "emulator", "--port", "0", "--start-delay", "0.2", "--log-interval", "0.05"],
@@ -61,33 +61,31 @@ def ok_json(env: dict[str, str], *args: str) -> Any:
     return json.loads(done.stdout)
 
 
-def test_the_whole_lifecycle_as_processes(served: dict[str, str]) -> None:
-    created = ok_json(served, "create", JOB, "--instance-type", "cpu-1", "--wait")
+def test_the_whole_lifecycle_as_processes(served_env: dict[str, str]) -> None:
+    created = ok_json(served_env, "create", JOB, "--instance-type", "cpu-1", "--wait")
     nid = created["training_notebook_id"]
     assert created["status"] == "Running"
 
-    assert ok_json(served, "get", JOB, nid)["training_notebook_id"] == nid
-    assert nid in cli(served, "-o", "ids", "list", JOB).stdout.split()
-    table = cli(served, "list", JOB)
+    assert ok_json(served_env, "get", JOB, nid)["training_notebook_id"] == nid
+    assert nid in cli(served_env, "-o", "ids", "list", JOB).stdout.split()
+    table = cli(served_env, "list", JOB)
     assert table.returncode == 0
     assert "Running" in table.stdout
     assert "\x1b[" not in table.stdout  # piped: no colour codes
-    assert ok_json(served, "update", JOB, nid, "--image", "abeja-inc/all-gpu:20.10")["image"] == (
-        "abeja-inc/all-gpu:20.10"
-    )
-    assert ok_json(served, "logs", JOB, nid)  # some lines already
-    assert ok_json(served, "stop", JOB, nid, "--wait")["status"] == "Stopped"
-    assert ok_json(served, "start", JOB, nid)["status"] == "Pending"
-    assert ok_json(served, "wait", JOB, nid, "--status", "Running")["status"] == "Running"
-    deleted = cli(served, "delete", JOB, nid, "--yes")
+    assert ok_json(served_env, "update", JOB, nid, "--image", "abeja-inc/all-gpu:20.10")[
+        "image"
+    ] == ("abeja-inc/all-gpu:20.10")
+    assert ok_json(served_env, "logs", JOB, nid)  # some lines already
+    assert ok_json(served_env, "stop", JOB, nid, "--wait")["status"] == "Stopped"
+    assert ok_json(served_env, "start", JOB, nid)["status"] == "Pending"
+    assert ok_json(served_env, "wait", JOB, nid, "--status", "Running")["status"] == "Running"
+    deleted = cli(served_env, "delete", JOB, nid, "--yes")
     assert (deleted.returncode, deleted.stdout.strip()) == (0, f"Deleted notebook {nid}.")
 
 
-def test_logs_follow_ends_when_the_notebook_stops(served: dict[str, str]) -> None:
-    nid = ok_json(served, "create", JOB, "--wait")["training_notebook_id"]
-    follower = subprocess.Popen(
-        # --history: on a loaded machine the notebook may have written more than one page
-        # before the follower starts; from the first line, its output is the whole log.
+def test_logs_follow_ends_when_the_notebook_stops(served_env: dict[str, str]) -> None:
+    nid = ok_json(served_env, "create", JOB, "--wait")["training_notebook_id"]
+    follower = subprocess.Popen(  # from the first line, however late it starts on a busy machine
         [
             SCRIPT,
             "-o",
@@ -95,34 +93,34 @@ def test_logs_follow_ends_when_the_notebook_stops(served: dict[str, str]) -> Non
             "logs",
             JOB,
             nid,
-            "--follow",
             "--history",
+            "--follow",
             "--poll-interval",
             "0.05",
         ],
-        env=served,
+        env=served_env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     time.sleep(1.0)
-    assert cli(served, "stop", JOB, nid).returncode == 0
+    assert cli(served_env, "stop", JOB, nid).returncode == 0
     out, err = follower.communicate(timeout=30)
 
     assert follower.returncode == 0, err
     messages = [json.loads(line)["message"] for line in out.splitlines()]
     assert len(messages) >= 5
     assert len(messages) == len(set(messages))  # nothing twice
-    assert ok_json(served, "logs", JOB, nid, "--history") == [
+    assert ok_json(served_env, "logs", JOB, nid, "--history") == [
         json.loads(line) for line in out.splitlines()
     ]
 
 
-def test_ctrl_c_during_follow_exits_130_without_a_traceback(served: dict[str, str]) -> None:
-    nid = ok_json(served, "create", JOB, "--wait")["training_notebook_id"]
+def test_ctrl_c_during_follow_exits_130_without_a_traceback(served_env: dict[str, str]) -> None:
+    nid = ok_json(served_env, "create", JOB, "--wait")["training_notebook_id"]
     follower = subprocess.Popen(
         [SCRIPT, "logs", JOB, nid, "--follow", "--poll-interval", "0.05"],
-        env=served,
+        env=served_env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -135,8 +133,8 @@ def test_ctrl_c_during_follow_exits_130_without_a_traceback(served: dict[str, st
     assert "Traceback" not in err
 
 
-def test_errors_are_one_line_with_exit_1(served: dict[str, str]) -> None:
-    done = cli(served, "get", JOB, "1999999999999")
+def test_errors_are_one_line_with_exit_1(served_env: dict[str, str]) -> None:
+    done = cli(served_env, "get", JOB, "1999999999999")
 
     assert done.returncode == 1
     assert done.stdout == ""
@@ -145,13 +143,13 @@ def test_errors_are_one_line_with_exit_1(served: dict[str, str]) -> None:
     assert "request id" in done.stderr
 
 
-def test_usage_errors_exit_2(served: dict[str, str]) -> None:
-    assert cli(served, "get").returncode == 2
-    assert cli(served, "create", JOB, "--instance-type", "big").returncode == 2
+def test_usage_errors_exit_2(served_env: dict[str, str]) -> None:
+    assert cli(served_env, "get").returncode == 2
+    assert cli(served_env, "create", JOB, "--instance-type", "big").returncode == 2
 
 
-def test_the_emulator_command_documents_its_options(served: dict[str, str]) -> None:
-    done = cli(served, "emulator", "--help")
+def test_the_emulator_command_documents_its_options(served_env: dict[str, str]) -> None:
+    done = cli(served_env, "emulator", "--help")
 
     assert done.returncode == 0
     assert "--port" in done.stdout

@@ -68,13 +68,13 @@ def served(server: EmulatorServer) -> Iterator[httpx.Client]:
 
 @pytest.fixture(params=["in-process", "http"])
 def kind(request: pytest.FixtureRequest) -> str:
-    """How ``client`` and ``aclient`` reach the emulator: ``in-process`` or ``http``."""
+    """How ``http_client`` and ``async_http_client`` reach the emulator (in-process or http)."""
     param: str = request.param
     return param
 
 
 @pytest.fixture
-def client(kind: str, emulator: Emulator) -> Iterator[httpx.Client]:
+def http_client(kind: str, emulator: Emulator) -> Iterator[httpx.Client]:
     """A client on ``emulator``, once in-process and once over real HTTP (keep-alive)."""
     if kind == "in-process":
         with httpx.Client(
@@ -92,7 +92,7 @@ def client(kind: str, emulator: Emulator) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-async def aclient(kind: str, emulator: Emulator) -> AsyncIterator[httpx.AsyncClient]:
+async def async_http_client(kind: str, emulator: Emulator) -> AsyncIterator[httpx.AsyncClient]:
     """An async client on ``emulator``, once in-process and once over real HTTP."""
     if kind == "in-process":
         async with httpx.AsyncClient(

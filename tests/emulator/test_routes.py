@@ -15,9 +15,9 @@ from ._support import CREATOR_KEYS, NOTEBOOK_KEYS, ORG, P, assert_api_error, cre
 
 
 def test_create_answers_a_pending_notebook_with_the_contract_keys_in_order(
-    client: httpx.Client,
+    http_client: httpx.Client,
 ) -> None:
-    notebook = create(client, instance_type="cpu-4", image="abeja-inc/all-gpu:20.10")
+    notebook = create(http_client, instance_type="cpu-4", image="abeja-inc/all-gpu:20.10")
     assert list(notebook) == NOTEBOOK_KEYS
     assert list(notebook["creator"]) == CREATOR_KEYS
     assert notebook["status"] == "Pending"
@@ -29,16 +29,16 @@ def test_create_answers_a_pending_notebook_with_the_contract_keys_in_order(
     assert notebook["created_at"] == notebook["modified_at"] == "2026-05-28T20:26:40.000000Z"
 
 
-def test_create_uses_the_default_instance_type_and_image(client: httpx.Client) -> None:
-    notebook = create(client)
+def test_create_uses_the_default_instance_type_and_image(http_client: httpx.Client) -> None:
+    notebook = create(http_client)
     assert notebook["instance_type"] == "cpu-1"
     assert notebook["image"] == "abeja-inc/all-cpu:19.10"
 
 
 def test_created_ids_are_increasing_13_digit_strings_and_names_count_up(
-    client: httpx.Client,
+    http_client: httpx.Client,
 ) -> None:
-    first, second = create(client), create(client)
+    first, second = create(http_client), create(http_client)
     for notebook in (first, second):
         assert isinstance(notebook["training_notebook_id"], str)
         assert notebook["training_notebook_id"].isdigit()
@@ -83,9 +83,9 @@ def test_create_accepts_instance_types_of_the_documented_grammar(
     ],
 )
 def test_create_rejects_invalid_fields_naming_them(
-    client: httpx.Client, body: dict[str, Any], field: str
+    http_client: httpx.Client, body: dict[str, Any], field: str
 ) -> None:
-    error = assert_api_error(client.post(P, json=body), 400, "bad_request")
+    error = assert_api_error(http_client.post(P, json=body), 400, "bad_request")
     assert field in error["error_detail"]
 
 
@@ -95,9 +95,9 @@ def test_create_accepts_the_data_mounting_options(http: httpx.Client) -> None:
 
 @pytest.mark.parametrize("content", [b"{not json", b"[]", b'"text"', b"", b"\xff"])
 def test_create_rejects_a_body_that_is_not_a_json_object(
-    client: httpx.Client, emulator: Emulator, content: bytes
+    http_client: httpx.Client, emulator: Emulator, content: bytes
 ) -> None:
-    response = client.post(P, content=content, headers={"Content-Type": "application/json"})
+    response = http_client.post(P, content=content, headers={"Content-Type": "application/json"})
     error = assert_api_error(response, 400, "bad_request")
     assert "body" in error["error_detail"]
     assert emulator.notebooks() == []
@@ -106,30 +106,30 @@ def test_create_rejects_a_body_that_is_not_a_json_object(
 # -------------------------------------------------------------------------- get / list
 
 
-def test_get_answers_the_notebook(client: httpx.Client) -> None:
-    created = create(client)
-    response = client.get(f"{P}/{created['training_notebook_id']}")
+def test_get_answers_the_notebook(http_client: httpx.Client) -> None:
+    created = create(http_client)
+    response = http_client.get(f"{P}/{created['training_notebook_id']}")
     assert response.status_code == 200
     assert response.json() == created
 
 
-def test_get_of_an_unknown_notebook_is_404(client: httpx.Client) -> None:
-    error = assert_api_error(client.get(f"{P}/1999999999999"), 404, "not_found")
+def test_get_of_an_unknown_notebook_is_404(http_client: httpx.Client) -> None:
+    error = assert_api_error(http_client.get(f"{P}/1999999999999"), 404, "not_found")
     assert "notebook_id" in error["error_detail"]
 
 
 def test_a_notebook_is_not_found_under_another_job_definition(
-    client: httpx.Client, emulator: Emulator
+    http_client: httpx.Client, emulator: Emulator
 ) -> None:
     emulator.add_job_definition("other")
-    notebook_id = create(client)["training_notebook_id"]
+    notebook_id = create(http_client)["training_notebook_id"]
     other = f"/organizations/{ORG}/training/definitions/other/notebooks/{notebook_id}"
-    assert_api_error(client.get(other), 404, "not_found")
+    assert_api_error(http_client.get(other), 404, "not_found")
 
 
-def test_list_answers_the_envelope(client: httpx.Client) -> None:
-    created = create(client)
-    response = client.get(P)
+def test_list_answers_the_envelope(http_client: httpx.Client) -> None:
+    created = create(http_client)
+    response = http_client.get(P)
     assert response.status_code == 200
     assert response.json() == {"total": 1, "offset": 0, "limit": 10, "entries": [created]}
 
@@ -138,11 +138,11 @@ def test_list_answers_the_envelope(client: httpx.Client) -> None:
 
 
 def test_update_changes_the_given_fields_and_modified_at(
-    client: httpx.Client, clock: ManualClock
+    http_client: httpx.Client, clock: ManualClock
 ) -> None:
-    created = create(client)
+    created = create(http_client)
     clock.advance(5)
-    response = client.put(
+    response = http_client.put(
         f"{P}/{created['training_notebook_id']}", json={"instance_type": "gpu:b-4"}
     )
     assert response.status_code == 200
@@ -155,35 +155,37 @@ def test_update_changes_the_given_fields_and_modified_at(
 
 
 @pytest.mark.parametrize("body", [{"datalakes": ["1"]}, {"status": "Running"}])
-def test_update_rejects_keys_it_does_not_take(client: httpx.Client, body: dict[str, Any]) -> None:
-    notebook_id = create(client)["training_notebook_id"]
-    error = assert_api_error(client.put(f"{P}/{notebook_id}", json=body), 400, "bad_request")
+def test_update_rejects_keys_it_does_not_take(
+    http_client: httpx.Client, body: dict[str, Any]
+) -> None:
+    notebook_id = create(http_client)["training_notebook_id"]
+    error = assert_api_error(http_client.put(f"{P}/{notebook_id}", json=body), 400, "bad_request")
     assert list(error["error_detail"]) == list(body)
 
 
-def test_update_of_an_unknown_notebook_is_404(client: httpx.Client) -> None:
-    assert_api_error(client.put(f"{P}/1999999999999", json={}), 404, "not_found")
+def test_update_of_an_unknown_notebook_is_404(http_client: httpx.Client) -> None:
+    assert_api_error(http_client.put(f"{P}/1999999999999", json={}), 404, "not_found")
 
 
 # ------------------------------------------------------------------------------ delete
 
 
 def test_delete_answers_a_value_message_and_removes_the_notebook(
-    client: httpx.Client, emulator: Emulator
+    http_client: httpx.Client, emulator: Emulator
 ) -> None:
-    notebook_id = create(client)["training_notebook_id"]
-    response = client.delete(f"{P}/{notebook_id}")
+    notebook_id = create(http_client)["training_notebook_id"]
+    response = http_client.delete(f"{P}/{notebook_id}")
     assert response.status_code == 200
     assert response.json() == {"value": {"message": f"{notebook_id} deleted"}}
     assert emulator.notebooks() == []
-    assert_api_error(client.get(f"{P}/{notebook_id}"), 404, "not_found")
-    assert_api_error(client.delete(f"{P}/{notebook_id}"), 404, "not_found")
+    assert_api_error(http_client.get(f"{P}/{notebook_id}"), 404, "not_found")
+    assert_api_error(http_client.delete(f"{P}/{notebook_id}"), 404, "not_found")
 
 
-def test_delete_can_answer_a_bare_message(client: httpx.Client, emulator: Emulator) -> None:
+def test_delete_can_answer_a_bare_message(http_client: httpx.Client, emulator: Emulator) -> None:
     emulator.delete_response = "message"
-    notebook_id = create(client)["training_notebook_id"]
-    assert client.delete(f"{P}/{notebook_id}").json() == {"message": f"{notebook_id} deleted"}
+    notebook_id = create(http_client)["training_notebook_id"]
+    assert http_client.delete(f"{P}/{notebook_id}").json() == {"message": f"{notebook_id} deleted"}
 
 
 def test_delete_keeps_the_order_of_the_others(emulator: Emulator, http: httpx.Client) -> None:
@@ -196,52 +198,52 @@ def test_delete_keeps_the_order_of_the_others(emulator: Emulator, http: httpx.Cl
 # --------------------------------------------------------------------- start and stop
 
 
-def test_stop_and_start_answer_the_notebook(client: httpx.Client) -> None:
-    notebook_id = create(client)["training_notebook_id"]
-    stopped = client.post(f"{P}/{notebook_id}/stop", json={})
+def test_stop_and_start_answer_the_notebook(http_client: httpx.Client) -> None:
+    notebook_id = create(http_client)["training_notebook_id"]
+    stopped = http_client.post(f"{P}/{notebook_id}/stop", json={})
     assert stopped.status_code == 200
     assert stopped.json()["status"] == "Stopped"
-    started = client.post(f"{P}/{notebook_id}/start", json={"notebook_type": "lab"})
+    started = http_client.post(f"{P}/{notebook_id}/start", json={"notebook_type": "lab"})
     assert started.status_code == 200
     assert list(started.json()) == NOTEBOOK_KEYS
     assert started.json()["status"] == "Pending"
 
 
-def test_start_and_stop_accept_an_empty_body(client: httpx.Client) -> None:
-    notebook_id = create(client)["training_notebook_id"]
-    assert client.post(f"{P}/{notebook_id}/stop").status_code == 200
-    assert client.post(f"{P}/{notebook_id}/start").status_code == 200
+def test_start_and_stop_accept_an_empty_body(http_client: httpx.Client) -> None:
+    notebook_id = create(http_client)["training_notebook_id"]
+    assert http_client.post(f"{P}/{notebook_id}/stop").status_code == 200
+    assert http_client.post(f"{P}/{notebook_id}/start").status_code == 200
 
 
-def test_start_and_stop_can_answer_a_message(client: httpx.Client, emulator: Emulator) -> None:
+def test_start_and_stop_can_answer_a_message(http_client: httpx.Client, emulator: Emulator) -> None:
     emulator.action_response = "message"
-    notebook_id = create(client)["training_notebook_id"]
-    stopped = client.post(f"{P}/{notebook_id}/stop", json={})
+    notebook_id = create(http_client)["training_notebook_id"]
+    stopped = http_client.post(f"{P}/{notebook_id}/stop", json={})
     assert stopped.json() == {"message": f"{notebook_id} stopped"}
-    started = client.post(f"{P}/{notebook_id}/start", json={})
+    started = http_client.post(f"{P}/{notebook_id}/start", json={})
     assert started.json() == {"message": f"{notebook_id} started"}
 
 
 def test_int_ids_in_actions_mimics_the_reference_examples(
-    client: httpx.Client, emulator: Emulator
+    http_client: httpx.Client, emulator: Emulator
 ) -> None:
     emulator.int_ids_in_actions = True
-    notebook_id = create(client)["training_notebook_id"]
+    notebook_id = create(http_client)["training_notebook_id"]
     assert isinstance(notebook_id, str)
-    assert client.put(f"{P}/{notebook_id}", json={}).json()["training_notebook_id"] == 0
-    assert client.post(f"{P}/{notebook_id}/stop", json={}).json()["training_notebook_id"] == 0
-    assert client.post(f"{P}/{notebook_id}/start", json={}).json()["training_notebook_id"] == 0
-    assert client.get(f"{P}/{notebook_id}").json()["training_notebook_id"] == notebook_id
+    assert http_client.put(f"{P}/{notebook_id}", json={}).json()["training_notebook_id"] == 0
+    assert http_client.post(f"{P}/{notebook_id}/stop", json={}).json()["training_notebook_id"] == 0
+    assert http_client.post(f"{P}/{notebook_id}/start", json={}).json()["training_notebook_id"] == 0
+    assert http_client.get(f"{P}/{notebook_id}").json()["training_notebook_id"] == notebook_id
 
 
 def test_extra_fields_are_added_to_every_notebook_object(
-    client: httpx.Client, emulator: Emulator
+    http_client: httpx.Client, emulator: Emulator
 ) -> None:
     emulator.extra_fields = {"dataset_mounts": [], "owner_team": "vision"}
-    created = create(client)
+    created = create(http_client)
     assert list(created) == [*NOTEBOOK_KEYS, "dataset_mounts", "owner_team"]
-    assert client.get(P).json()["entries"][0]["owner_team"] == "vision"
-    stopped = client.post(f"{P}/{created['training_notebook_id']}/stop", json={}).json()
+    assert http_client.get(P).json()["entries"][0]["owner_team"] == "vision"
+    stopped = http_client.post(f"{P}/{created['training_notebook_id']}/stop", json={}).json()
     assert stopped["dataset_mounts"] == []
 
 
@@ -250,11 +252,11 @@ def test_extra_fields_are_added_to_every_notebook_object(
     [("start", {"instance_type": "cpu-1"}), ("stop", {"notebook_type": "lab"})],
 )
 def test_start_and_stop_reject_keys_they_do_not_take(
-    client: httpx.Client, action: str, body: dict[str, Any]
+    http_client: httpx.Client, action: str, body: dict[str, Any]
 ) -> None:
-    notebook_id = create(client)["training_notebook_id"]
-    client.post(f"{P}/{notebook_id}/stop", json={})
-    response = client.post(f"{P}/{notebook_id}/{action}", json=body)
+    notebook_id = create(http_client)["training_notebook_id"]
+    http_client.post(f"{P}/{notebook_id}/stop", json={})
+    response = http_client.post(f"{P}/{notebook_id}/{action}", json=body)
     assert list(assert_api_error(response, 400, "bad_request")["error_detail"]) == list(body)
 
 
@@ -274,9 +276,9 @@ def test_start_and_stop_reject_keys_they_do_not_take(
     ],
 )
 def test_a_known_route_with_the_wrong_verb_is_405(
-    client: httpx.Client, method: str, path: str, allowed: str
+    http_client: httpx.Client, method: str, path: str, allowed: str
 ) -> None:
-    response = client.request(method, path)
+    response = http_client.request(method, path)
     assert_api_error(response, 405, "method_not_allowed")
     assert response.headers["allow"] == allowed
 
@@ -293,56 +295,56 @@ def test_a_known_route_with_the_wrong_verb_is_405(
         "/v1" + P,
     ],
 )
-def test_an_unknown_route_is_404(client: httpx.Client, path: str) -> None:
-    assert_api_error(client.get(path), 404, "not_found")
+def test_an_unknown_route_is_404(http_client: httpx.Client, path: str) -> None:
+    assert_api_error(http_client.get(path), 404, "not_found")
 
 
-def test_an_unknown_organization_is_404(client: httpx.Client) -> None:
-    response = client.get(
+def test_an_unknown_organization_is_404(http_client: httpx.Client) -> None:
+    response = http_client.get(
         "/organizations/1999999999999/training/definitions/train-resnet/notebooks"
     )
     assert "organization_id" in assert_api_error(response, 404, "not_found")["error_detail"]
 
 
-def test_an_unknown_job_definition_is_404(client: httpx.Client) -> None:
-    response = client.get(f"/organizations/{ORG}/training/definitions/nope/notebooks")
+def test_an_unknown_job_definition_is_404(http_client: httpx.Client) -> None:
+    response = http_client.get(f"/organizations/{ORG}/training/definitions/nope/notebooks")
     assert "job_definition_name" in assert_api_error(response, 404, "not_found")["error_detail"]
 
 
 def test_an_encoded_slash_is_one_segment_not_a_route_change(
-    client: httpx.Client, emulator: Emulator
+    http_client: httpx.Client, emulator: Emulator
 ) -> None:
-    notebook_id = create(client)["training_notebook_id"]
+    notebook_id = create(http_client)["training_notebook_id"]
     # "x/start" as a notebook id must not reach the start route of notebook x.
-    response = client.post(f"{P}/{notebook_id}%2Fstart", json={})
+    response = http_client.post(f"{P}/{notebook_id}%2Fstart", json={})
     assert_api_error(response, 405, "method_not_allowed")
     assert emulator.notebook(notebook_id)["status"] == "Pending"
-    response = client.get(f"{P}/{notebook_id}%2Fstart")
+    response = http_client.get(f"{P}/{notebook_id}%2Fstart")
     assert "notebook_id" in assert_api_error(response, 404, "not_found")["error_detail"]
-    response = client.post(f"{P}/a%2Fb/start", json={})
+    response = http_client.post(f"{P}/a%2Fb/start", json={})
     assert "notebook_id" in assert_api_error(response, 404, "not_found")["error_detail"]
     assert emulator.requests[-1].path == f"{P}/a/b/start"
     assert emulator.requests[-1].raw_path == f"{P}/a%2Fb/start"
 
 
 def test_a_job_definition_name_with_a_slash_is_reached_percent_encoded(
-    client: httpx.Client, emulator: Emulator
+    http_client: httpx.Client, emulator: Emulator
 ) -> None:
     emulator.add_job_definition("team/resnet")
     encoded = f"/organizations/{ORG}/training/definitions/team%2Fresnet/notebooks"
-    assert client.post(encoded, json={}).status_code == 200
+    assert http_client.post(encoded, json={}).status_code == 200
     assert len(emulator.notebooks(job_definition="team/resnet")) == 1
     unencoded = f"/organizations/{ORG}/training/definitions/team/resnet/notebooks"
-    assert_api_error(client.get(unencoded), 404, "not_found")
+    assert_api_error(http_client.get(unencoded), 404, "not_found")
 
 
-def test_every_answer_carries_a_unique_request_id(client: httpx.Client) -> None:
+def test_every_answer_carries_a_unique_request_id(http_client: httpx.Client) -> None:
     responses = [
-        client.post(P, json={}),
-        client.get(P),
-        client.get("/nowhere"),
-        client.get(P, headers={"Authorization": ""}),
-        client.delete(P),
+        http_client.post(P, json={}),
+        http_client.get(P),
+        http_client.get("/nowhere"),
+        http_client.get(P, headers={"Authorization": ""}),
+        http_client.delete(P),
     ]
     ids = [response.headers["x-request-id"] for response in responses]
     assert all(ids)
@@ -366,11 +368,11 @@ def test_every_answer_carries_a_unique_request_id(client: httpx.Client) -> None:
     ],
 )
 def test_list_rejects_bad_offset_and_limit(
-    client: httpx.Client, query: dict[str, str], field: str
+    http_client: httpx.Client, query: dict[str, str], field: str
 ) -> None:
-    response = client.get(P, params=query)
+    response = http_client.get(P, params=query)
     assert field in assert_api_error(response, 400, "bad_request")["error_detail"]
 
 
-def test_list_rejects_a_repeated_parameter(client: httpx.Client) -> None:
-    assert_api_error(client.get(f"{P}?limit=1&limit=2"), 400, "bad_request")
+def test_list_rejects_a_repeated_parameter(http_client: httpx.Client) -> None:
+    assert_api_error(http_client.get(f"{P}?limit=1&limit=2"), 400, "bad_request")

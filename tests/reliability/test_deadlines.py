@@ -133,9 +133,9 @@ def test_the_deadline_also_bounds_the_time_spent_waiting_for_answers(
     with pytest.raises(APITimeoutError) as caught:
         client.notebooks.list_page(JOB)
 
-    assert time.monotonic() - started < 1.5  # not 30 s, nor 5 s
+    assert time.monotonic() - started < 2.5  # not 30 s, nor 5 s (wide: a loaded machine)
     assert clock.sleeps == [0.5, 1.0]
-    assert 1.5 < clock.monotonic() < 1.8 + 0.3
+    assert 1.5 < clock.monotonic() < 1.8 + 1.0
     assert len(emulator.requests) == 3
     assert caught.value.method == "GET"
 

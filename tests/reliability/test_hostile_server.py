@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -41,12 +40,11 @@ from abeja_notebooks import (
     ServiceUnavailable,
 )
 from abeja_notebooks.testing import Emulator, EmulatorServer, ManualClock
-from tests.support import JOB, PREFIX, MakeClient
+from tests.support import FIXTURES, JOB, PREFIX, MakeClient
 
 from .hostile import HostileServer, slow_body
 from .support import OPS, Op
 
-FIXTURES = Path(__file__).parent.parent / "fixtures"
 NOTEBOOK: dict[str, Any] = json.loads((FIXTURES / "notebook.json").read_text())
 HTML = b"<!DOCTYPE html><html><head><title>Oops</title></head><body>" + b"<p>x</p>" * 200
 TEN_MB = b"<html><body>" + b"A" * (10 * 1024 * 1024) + b"</body></html>"

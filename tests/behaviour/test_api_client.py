@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-from pathlib import Path
 from typing import Any, get_type_hints
 
 import pytest
@@ -20,10 +19,7 @@ from abeja_notebooks import (
 )
 from abeja_notebooks.testing import Emulator, EmulatorServer, ManualClock
 from abeja_notebooks.testing.pytest_plugin import TEST_TOKEN
-
-from .support import JOB, ORG, PREFIX, shape_problems
-
-FIXTURES = Path(__file__).parent / "fixtures"
+from tests.support import FIXTURES, JOB, ORG, PREFIX, shape_problems
 
 
 def only_request(emulator: Emulator) -> Any:

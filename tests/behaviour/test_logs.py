@@ -8,8 +8,7 @@ import pytest
 
 from abeja_notebooks import Client, LogEvent, Notebook, RetryPolicy
 from abeja_notebooks.testing import Emulator, EmulatorServer, ManualClock
-
-from .support import JOB, ORG
+from tests.support import JOB, ORG
 
 
 def messages(events: list[LogEvent]) -> list[str]:

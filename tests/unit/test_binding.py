@@ -18,7 +18,7 @@ import pytest
 from abeja_notebooks import Client, Notebook, UnboundNotebookError
 from abeja_notebooks._models import Binding
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 ORG, JOB = "1410000000000", "train-resnet"
 
 

@@ -1,4 +1,8 @@
-"""The bad-input matrix: what is rejected before any request, and what is sent, safely encoded.
+"""Bad input: what is rejected before any request, and what is sent, safely encoded.
+
+Every bad-argument test of the SDK is here (the resource model of both clients, and the
+low-level ``APIClient``); the docs' own statement of these rules is checked against the SDK in
+tests/docs/test_docs_match.py.
 
 Rules (as the docs state them):
 
@@ -15,13 +19,18 @@ Rules (as the docs state them):
 - Page sizes, offsets and limits are ints (not bools) within range; timeouts, deadlines and
   retry counts are checked when a client (or ``with_options``) is built: ``TypeError`` for the
   wrong type, ``ValueError`` for a value out of range (NaN and infinity included).
+- ``image`` is a non-empty string; ``datalakes`` and ``buckets`` lists of non-empty strings;
+  ``datasets`` a dict of str to str. ``wait_until`` and ``logs(follow=True)`` check their
+  ``timeout`` and ``poll_interval`` (finite numbers > 0) and the statuses to wait for when
+  called, before any request, as ``list()`` and ``logs()`` check their ids: not when iterated.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, cast
 from urllib.parse import quote, unquote
 
 import httpx
@@ -56,9 +65,9 @@ NOTEBOOK_CALLS: dict[str, tuple[str, Call]] = {
         "/recentlogs",
         lambda c, org, job, n: c.notebooks.recent_logs(job, n, organization_id=org),
     ),
-    "logs": (
+    "logs": (  # not iterated: the ids are checked when logs() is called
         "/recentlogs",
-        lambda c, org, job, n: list(c.notebooks.logs(job, n, organization_id=org)),
+        lambda c, org, job, n: c.notebooks.logs(job, n, organization_id=org),
     ),
     "wait_until": (
         "",
@@ -69,10 +78,31 @@ ALL_CALLS: dict[str, Call] = {
     **COLLECTION_CALLS,
     **{name: call for name, (_, call) in NOTEBOOK_CALLS.items()},
 }
+LAZY_CALLS = {"list", "logs"}
+"""Calls that return an iterator: they check their arguments at once, and send on iteration."""
+
+ApiCall = Callable[[APIClient, Any, Any, Any], object]
+"""``call(api, organization_id, job_definition_name, notebook_id)`` on the low-level client."""
+
+API_COLLECTION_CALLS: dict[str, ApiCall] = {
+    "create_notebook": lambda api, org, job, _: api.create_notebook(org, job),
+    "get_notebooks": lambda api, org, job, _: api.get_notebooks(org, job),
+}
+API_NOTEBOOK_CALLS: dict[str, ApiCall] = {
+    "get_notebook": lambda api, org, job, n: api.get_notebook(org, job, n),
+    "update_notebook": lambda api, org, job, n: api.update_notebook(
+        org, job, n, instance_type="cpu-1"
+    ),
+    "delete_notebook": lambda api, org, job, n: api.delete_notebook(org, job, n),
+    "start_notebook": lambda api, org, job, n: api.start_notebook(org, job, n),
+    "stop_notebook": lambda api, org, job, n: api.stop_notebook(org, job, n),
+    "get_notebook_recent_logs": lambda api, org, job, n: api.get_notebook_recent_logs(org, job, n),
+}
 
 REJECTED_STRINGS = [
     "",
     " ",
+    "   ",
     "\t",
     "\n",
     "\u3000",  # ideographic space: blank to str.strip
@@ -165,7 +195,9 @@ def test_any_other_id_is_sent_as_exactly_one_path_segment(
             }[position]
             emulator.clear_requests()
             try:
-                call(client, org, job, nid)
+                result = call(client, org, job, nid)
+                if name in LAZY_CALLS:
+                    list(cast("Iterable[object]", result))
             except NotFound as exc:
                 description = exc.error_description or ""
             else:
@@ -257,9 +289,7 @@ def test_any_text_id_is_either_rejected_or_sent_as_itself(
     assert request.query == {}
 
 
-def test_the_low_level_client_encodes_and_rejects_ids_the_same_way(
-    api: APIClient, emulator: Emulator
-) -> None:
+def test_the_low_level_client_encodes_ids_the_same_way(api: APIClient, emulator: Emulator) -> None:
     problems: list[str] = []
     for weird in ENCODED_IDS:
         emulator.clear_requests()
@@ -267,12 +297,37 @@ def test_the_low_level_client_encodes_and_rejects_ids_the_same_way(
             api.get_notebook(ORG, JOB, weird)
         if emulator.requests[0].raw_path != f"{PREFIX}/{quote(weird, safe='')}":
             problems.append(weird)
-    for bad in [*REJECTED_STRINGS, *REJECTED_TYPES]:
-        with pytest.raises((ValueError, TypeError), match="notebook_id"):
-            api.stop_notebook(ORG, JOB, bad)
 
     assert problems == []
-    assert len(emulator.requests) == 1  # the last encoded id's; none for the rejected
+
+
+@pytest.mark.parametrize("position", ["organization_id", "job_definition_name", "notebook_id"])
+def test_the_low_level_client_rejects_every_bad_id_or_name_before_any_request(
+    api: APIClient, emulator: Emulator, position: str
+) -> None:
+    """As for the resource model; ``None`` included, since ``APIClient`` has no default org."""
+    problems: list[str] = []
+    calls = API_NOTEBOOK_CALLS
+    if position != "notebook_id":
+        calls = API_COLLECTION_CALLS | API_NOTEBOOK_CALLS
+    for bad in [*REJECTED_STRINGS, *REJECTED_TYPES]:
+        expected = ValueError if isinstance(bad, str) else TypeError
+        for name, call in calls.items():
+            args = {
+                "organization_id": (bad, JOB, "1900000000001"),
+                "job_definition_name": (ORG, bad, "1900000000001"),
+                "notebook_id": (ORG, JOB, bad),
+            }[position]
+            try:
+                call(api, *args)
+            except (ValueError, TypeError) as exc:
+                if type(exc) is not expected or position not in str(exc):
+                    problems.append(f"{name}({position}={bad!r}): {type(exc).__name__}: {exc}")
+            else:
+                problems.append(f"{name}({position}={bad!r}): no error")
+
+    assert problems == []
+    assert emulator.requests == []
 
 
 # --- settings in request bodies --------------------------------------------------------------
@@ -315,14 +370,33 @@ BAD_INSTANCE_TYPES: list[tuple[Any, type[Exception]]] = [
     (["cpu-1"], TypeError),
 ]
 
+BAD_IMAGES_AND_MOUNTS: list[tuple[str, Any, type[Exception], str]] = [
+    ("image", "", ValueError, "image must not be empty"),
+    ("image", "  ", ValueError, "image must not be empty"),
+    ("image", 1, TypeError, "image must be a str"),
+    ("datalakes", "channel-1", TypeError, "datalakes must be a list of str"),
+    ("datalakes", [1], TypeError, "each of datalakes must be a str"),
+    ("buckets", "bucket-1", TypeError, "buckets must be a list of str"),
+    ("buckets", [""], ValueError, "each of buckets must not be empty"),
+    ("datasets", ["a"], TypeError, "datasets must be a dict"),
+    ("datasets", {"alias": 1}, TypeError, "each value of datasets must be a str"),
+]
+"""``(field, value, error, the start of the message)``."""
+
 SettingsCall = Callable[[Client, str, dict[str, Any]], object]
 SETTINGS_CALLS: dict[str, tuple[SettingsCall, tuple[str, ...]]] = {
-    "create": (lambda c, _, kw: c.notebooks.create(JOB, **kw), ("notebook_type", "instance_type")),
+    "create": (
+        lambda c, _, kw: c.notebooks.create(JOB, **kw),
+        ("notebook_type", "instance_type", "image", "datalakes", "buckets", "datasets"),
+    ),
     "update": (
         lambda c, n, kw: c.notebooks.update(JOB, n, **kw),
-        ("notebook_type", "instance_type"),
+        ("notebook_type", "instance_type", "image"),
     ),
-    "start": (lambda c, n, kw: c.notebooks.start(JOB, n, **kw), ("notebook_type",)),
+    "start": (
+        lambda c, n, kw: c.notebooks.start(JOB, n, **kw),
+        ("notebook_type", "datalakes", "buckets", "datasets"),
+    ),
 }
 
 
@@ -351,6 +425,24 @@ def test_bad_notebook_and_instance_types_raise_before_any_request(
     assert emulator.requests == []
 
 
+def test_bad_images_and_mounts_raise_before_any_request(client: Client, emulator: Emulator) -> None:
+    problems: list[str] = []
+    for name, (call, accepts) in SETTINGS_CALLS.items():
+        for field, bad, expected, message in BAD_IMAGES_AND_MOUNTS:
+            if field not in accepts:
+                continue
+            try:
+                call(client, "1900000000001", {field: bad})
+            except (ValueError, TypeError) as exc:
+                if type(exc) is not expected or not str(exc).startswith(message):
+                    problems.append(f"{name}({field}={bad!r}): {type(exc).__name__}: {exc}")
+            else:
+                problems.append(f"{name}({field}={bad!r}): no error")
+
+    assert problems == []
+    assert emulator.requests == []
+
+
 def test_the_instance_type_error_shows_the_grammar(client: Client) -> None:
     with pytest.raises(ValueError, match="instance_type") as caught:
         client.notebooks.create(JOB, instance_type="cpu-\uff11")
@@ -361,8 +453,20 @@ def test_the_instance_type_error_shows_the_grammar(client: Client) -> None:
     )
 
 
-WELL_FORMED_INSTANCE_TYPES = ["cpu-0.25", "cpu-1", "cpu-1024", "gpu-1", "gpu:a-0.5", "gpu:d-64"]
+WELL_FORMED_INSTANCE_TYPES = [
+    "cpu-0.25",
+    "cpu-1",
+    "cpu-16",
+    "cpu-128",
+    "cpu-1024",
+    "gpu-1",
+    "gpu:a-0.5",
+    "gpu:b-4",
+    "gpu:d-8",
+    "gpu:d-64",
+]
 NEW_IMAGES = [
+    "abeja-inc/new:29.01",
     "abeja-inc/all-gpu:99.99",
     "registry.example.com:5000/team/image@sha256:" + "0" * 64,
     "abeja-inc/ünicode:1",
@@ -373,7 +477,7 @@ def test_well_formed_unknown_values_and_new_images_pass_everywhere(
     client: Client, emulator: Emulator
 ) -> None:
     (nid,) = emulator.seed(1)
-    for instance_type, image in zip(WELL_FORMED_INSTANCE_TYPES, NEW_IMAGES * 2, strict=True):
+    for instance_type, image in zip(WELL_FORMED_INSTANCE_TYPES, itertools.cycle(NEW_IMAGES)):
         made = client.notebooks.create(JOB, instance_type=instance_type, image=image)
         changed = client.notebooks.update(JOB, nid, instance_type=instance_type, image=image)
 
@@ -387,8 +491,10 @@ def test_well_formed_unknown_values_and_new_images_pass_everywhere(
 PAGE_ARGS: list[tuple[str, dict[str, Any], type[Exception]]] = [
     ("list", {"page_size": 0}, ValueError),
     ("list", {"page_size": -1}, ValueError),
+    ("list", {"page_size": -5}, ValueError),
     ("list", {"page_size": True}, TypeError),
     ("list", {"page_size": 2.0}, TypeError),
+    ("list", {"page_size": 1.5}, TypeError),
     ("list", {"page_size": "10"}, TypeError),
     ("list", {"max_items": 0}, ValueError),
     ("list", {"max_items": -3}, ValueError),
@@ -401,6 +507,7 @@ PAGE_ARGS: list[tuple[str, dict[str, Any], type[Exception]]] = [
     ("list_page", {"offset": -1}, ValueError),
     ("list_page", {"offset": True}, TypeError),
     ("list_page", {"offset": 0.0}, TypeError),
+    ("list_page", {"offset": "2"}, TypeError),
 ]
 
 
@@ -419,6 +526,51 @@ def test_bad_page_sizes_offsets_and_limits_raise_before_any_request(
             problems.append(f"{method}({kwargs}): no error")
 
     assert problems == []
+    assert emulator.requests == []
+
+
+# --- waiting and following ------------------------------------------------------------------
+
+WAIT_ARGS: list[tuple[dict[str, Any], type[Exception]]] = [
+    ({"timeout": 0}, ValueError),
+    ({"timeout": -1}, ValueError),
+    ({"timeout": math.inf}, ValueError),
+    ({"timeout": True}, TypeError),
+    ({"poll_interval": 0}, ValueError),
+    ({"poll_interval": math.nan}, ValueError),
+    ({"poll_interval": "1"}, TypeError),
+]
+WaitCall = Callable[[Client, dict[str, Any]], object]
+WAIT_CALLS: dict[str, WaitCall] = {
+    "wait_until": lambda c, kw: c.notebooks.wait_until(JOB, "1", "Running", **kw),
+    "logs(follow=True)": lambda c, kw: c.notebooks.logs(JOB, "1", follow=True, **kw),
+}
+
+
+def test_bad_wait_and_follow_durations_raise_before_any_request(
+    client: Client, emulator: Emulator
+) -> None:
+    problems: list[str] = []
+    for name, call in WAIT_CALLS.items():
+        for kwargs, expected in WAIT_ARGS:
+            (argument,) = kwargs
+            wanted = "must be a finite number > 0" if expected is ValueError else "must be a number"
+            try:
+                call(client, kwargs)
+            except (ValueError, TypeError) as exc:
+                if type(exc) is not expected or not str(exc).startswith(f"{argument} {wanted}"):
+                    problems.append(f"{name}({kwargs}): {type(exc).__name__}: {exc}")
+            else:
+                problems.append(f"{name}({kwargs}): no error")
+
+    assert problems == []
+    assert emulator.requests == []
+
+
+def test_wait_until_rejects_an_empty_set_of_statuses(client: Client, emulator: Emulator) -> None:
+    with pytest.raises(ValueError, match="at least one status"):
+        client.notebooks.wait_until(JOB, "1", [])
+
     assert emulator.requests == []
 
 

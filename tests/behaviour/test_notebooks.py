@@ -16,9 +16,8 @@ from abeja_notebooks import (
     UnboundNotebookError,
 )
 from abeja_notebooks.testing import Emulator, ManualClock
-
-from .dual import blocking_view, unwrap
-from .support import JOB, ORG, PREFIX
+from tests.dual import blocking_view, unwrap
+from tests.support import JOB, ORG, PREFIX
 
 
 def paths(emulator: Emulator) -> list[tuple[str, str]]:

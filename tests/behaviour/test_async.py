@@ -7,19 +7,18 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
 
 from abeja_notebooks import AsyncClient, AsyncNotebook, NotebookStatus, RetryPolicy
 from abeja_notebooks.testing import Emulator, EmulatorServer
-
-from .support import JOB, ORG
+from tests.support import JOB, ORG
 
 
 @pytest.fixture
-async def aclient(notebook_emulator_server: EmulatorServer) -> AsyncIterator[AsyncClient]:
+async def async_client(notebook_emulator_server: EmulatorServer) -> AsyncIterator[AsyncClient]:
     """An AsyncClient on the real clock: these tests need real waiting to cancel."""
     async with AsyncClient(
         base_url=notebook_emulator_server.base_url,
@@ -28,6 +27,16 @@ async def aclient(notebook_emulator_server: EmulatorServer) -> AsyncIterator[Asy
         retry_policy=RetryPolicy(jitter=0),
     ) as client:
         yield client
+
+
+async def eventually(condition: Callable[[], bool], within: float = 5.0) -> bool:
+    """Whether ``condition`` holds now or becomes true within ``within`` real seconds."""
+    ends = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > ends:
+            return False
+        await asyncio.sleep(0.01)
+    return True
 
 
 def other_tasks() -> set[asyncio.Task[object]]:
@@ -44,34 +53,35 @@ async def cancel_soon(task: asyncio.Task[object], after: float = 0.1) -> float:
 
 
 async def test_the_async_client_returns_bound_async_notebooks(
-    aclient: AsyncClient, emulator: Emulator
+    async_client: AsyncClient, emulator: Emulator
 ) -> None:
-    nb = await aclient.notebooks.create(JOB, instance_type="cpu-1")
+    nb = await async_client.notebooks.create(JOB, instance_type="cpu-1")
 
     assert isinstance(nb, AsyncNotebook)
     assert await nb.update(instance_type="cpu-2") is nb
-    assert [n.id async for n in aclient.notebooks.list(JOB)] == [nb.id]
+    assert [n.id async for n in async_client.notebooks.list(JOB)] == [nb.id]
     assert emulator.notebook(nb.id)["instance_type"] == "cpu-2"
 
 
 async def test_cancelling_a_wait_leaves_no_task_and_the_client_usable(
-    aclient: AsyncClient, emulator: Emulator, notebook_emulator_server: EmulatorServer
+    async_client: AsyncClient, emulator: Emulator, notebook_emulator_server: EmulatorServer
 ) -> None:
     emulator.start_delay = 10_000  # the emulator's clock never moves: Pending for ever
-    nb = await aclient.notebooks.create(JOB)
+    nb = await async_client.notebooks.create(JOB)
     task = asyncio.create_task(nb.wait_until(NotebookStatus.RUNNING, poll_interval=0.01))
 
     assert await cancel_soon(task) < 0.5
     assert other_tasks() == set()
     assert (await nb.refresh()).status is NotebookStatus.PENDING
-    assert notebook_emulator_server.open_connections <= 1
+    # The server thread sees the cancelled request's connection close a moment later.
+    assert await eventually(lambda: notebook_emulator_server.open_connections <= 1)
 
 
 async def test_cancelling_a_log_follow_stops_it_cleanly(
-    aclient: AsyncClient, emulator: Emulator
+    async_client: AsyncClient, emulator: Emulator
 ) -> None:
     emulator.start_delay = 10_000
-    nb = await aclient.notebooks.create(JOB)
+    nb = await async_client.notebooks.create(JOB)
 
     async def follow() -> list[str]:
         return [event.message async for event in nb.logs(follow=True, poll_interval=0.01)]
@@ -84,24 +94,24 @@ async def test_cancelling_a_log_follow_stops_it_cleanly(
 
 
 async def test_cancelling_a_retry_sleep_returns_at_once(
-    aclient: AsyncClient, emulator: Emulator
+    async_client: AsyncClient, emulator: Emulator
 ) -> None:
     emulator.inject(status=503, retry_after="30")
-    task: asyncio.Task[object] = asyncio.create_task(aclient.notebooks.list_page(JOB))
+    task: asyncio.Task[object] = asyncio.create_task(async_client.notebooks.list_page(JOB))
 
     assert await cancel_soon(task, after=0.2) < 0.5
     assert len(emulator.requests) == 1
-    assert (await aclient.notebooks.list_page(JOB)).total == 0
+    assert (await async_client.notebooks.list_page(JOB)).total == 0
 
 
 async def test_cancelling_a_page_walk_mid_request_closes_only_that_request(
-    aclient: AsyncClient, emulator: Emulator, notebook_emulator_server: EmulatorServer
+    async_client: AsyncClient, emulator: Emulator, notebook_emulator_server: EmulatorServer
 ) -> None:
     emulator.seed(30)
     emulator.inject(latency=3.0, method="GET", path="notebooks$")
 
     async def walk() -> int:
-        return len([nb async for nb in aclient.notebooks.list(JOB, page_size=10)])
+        return len([nb async for nb in async_client.notebooks.list(JOB, page_size=10)])
 
     task: asyncio.Task[object] = asyncio.create_task(walk())
 
@@ -111,7 +121,7 @@ async def test_cancelling_a_page_walk_mid_request_closes_only_that_request(
 
 
 async def test_asyncio_timeout_works_around_any_call(
-    aclient: AsyncClient, emulator: Emulator
+    async_client: AsyncClient, emulator: Emulator
 ) -> None:
     (nid,) = emulator.seed(1)
     emulator.inject(latency=3.0, method="GET")
@@ -119,10 +129,10 @@ async def test_asyncio_timeout_works_around_any_call(
 
     with pytest.raises(TimeoutError):
         async with asyncio.timeout(0.2):
-            await aclient.notebooks.get(JOB, nid)
+            await async_client.notebooks.get(JOB, nid)
 
     assert time.monotonic() - started < 1.0
-    assert (await aclient.notebooks.get(JOB, nid)).id == nid
+    assert (await async_client.notebooks.get(JOB, nid)).id == nid
 
 
 async def test_five_hundred_concurrent_gets_share_a_bounded_pool(

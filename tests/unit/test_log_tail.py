@@ -1,13 +1,11 @@
-"""The log-token and waiting logic on its own, for answers the emulator does not produce."""
+"""The log reading on its own (LogTail), for answers the emulator does not produce."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
-
-from abeja_notebooks import LogEvent, LogPage, NotebookStatus
-from abeja_notebooks._flows import FetchLogs, LogTail, Stop, normalize_statuses
+from abeja_notebooks import LogEvent, LogPage
+from abeja_notebooks._flows import FetchLogs, LogTail, Stop
 
 
 def page(messages: list[str], *, forward: str | None = "f", backward: str | None = None) -> LogPage:
@@ -36,26 +34,3 @@ def test_history_goes_on_past_an_empty_page_with_a_new_token() -> None:
     assert handed_out == ["e1", "e2", "e3", "e4", "e5", "e6"]
     assert asked == [None, "b4", "b2", "b1", "b0"]
     assert isinstance(tail.next_step(0.0), Stop)
-
-
-@pytest.mark.parametrize(
-    ("given", "expected"),
-    [
-        ("Running", {NotebookStatus.RUNNING}),
-        ("running", {NotebookStatus.RUNNING}),
-        (" STOPPED ", {NotebookStatus.STOPPED}),
-        (["Pending", NotebookStatus.FAILED], {NotebookStatus.PENDING, NotebookStatus.FAILED}),
-        (NotebookStatus("Hibernating"), {NotebookStatus("Hibernating")}),
-    ],
-)
-def test_statuses_to_wait_for_match_known_ones_whatever_the_case(
-    given: str | list[str | NotebookStatus] | NotebookStatus, expected: set[NotebookStatus]
-) -> None:
-    assert normalize_statuses(given) == expected
-
-
-def test_an_unknown_status_string_is_refused_with_a_way_out() -> None:
-    with pytest.raises(ValueError, match=r"unknown notebook status 'Runing'") as caught:
-        normalize_statuses("Runing")
-
-    assert "NotebookStatus('Runing')" in str(caught.value)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import pickle
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any, get_type_hints
 
 import pytest
@@ -23,10 +22,7 @@ from abeja_notebooks import (
     NotebookStatus,
 )
 from abeja_notebooks._endpoints import RawResponse, parse_action, parse_page
-
-from .support import shape_problems
-
-FIXTURES = Path(__file__).parent / "fixtures"
+from tests.support import FIXTURES, shape_problems
 
 
 def fixture(name: str) -> Any:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 
@@ -26,6 +26,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.needs("mypy")
 @pytest.mark.slow
 def test_mypy_strict_accepts_the_typing_suite_with_no_unused_ignore() -> None:
     result = run(sys.executable, "-m", "mypy", "--strict", "--warn-unused-ignores", "typings")
@@ -34,6 +35,7 @@ def test_mypy_strict_accepts_the_typing_suite_with_no_unused_ignore() -> None:
     assert "Success: no issues found" in result.stdout
 
 
+@pytest.mark.needs("pyright")
 @pytest.mark.slow
 def test_pyright_strict_accepts_the_typing_suite_with_no_unnecessary_ignore() -> None:
     result = run(str(BIN / "pyright"), "--pythonpath", sys.executable, "typings")
@@ -42,6 +44,7 @@ def test_pyright_strict_accepts_the_typing_suite_with_no_unnecessary_ignore() ->
     assert "0 errors, 0 warnings" in result.stdout
 
 
+@pytest.mark.needs("pyright")
 @pytest.mark.slow
 def test_the_public_api_is_fully_typed() -> None:
     result = run(str(BIN / "pyright"), "--verifytypes", "abeja_notebooks", "--ignoreexternal")

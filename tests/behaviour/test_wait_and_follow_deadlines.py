@@ -18,8 +18,7 @@ from abeja_notebooks import (
     WaitTimeout,
 )
 from abeja_notebooks.testing import Emulator, EmulatorServer
-
-from .support import JOB, ORG
+from tests.support import JOB, ORG
 
 
 class SlowsDownAfterFirstSleep(SystemClock):

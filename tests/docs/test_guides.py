@@ -1,50 +1,23 @@
-"""The documentation cannot drift from the code.
+"""Every Python example the site shows runs here, against the bundled emulator.
 
-- Every Python example the site shows is a file in ``examples/``, included with snippets, and
-  run here against the bundled emulator: ``test_no_guide_has_inline_python`` makes sure no page
-  carries Python that is not such an include, ``test_every_included_example_is_run_here`` that
-  every function a page shows is called by a test of this module, and those tests check what
-  the examples did. The README's example runs here too, on a client of the emulator.
-- Every public name is documented (``test_every_public_name_is_documented``). The rules, read
-  statically with griffe, as the API reference renders the docstrings (Google style):
+Each example is a file in ``examples/``, included in the pages with snippets:
+``test_no_guide_has_inline_python`` makes sure no page carries Python that is not such an
+include, ``test_every_included_example_is_run_here`` that every function a page shows is called
+by a test of this module, and those tests check what the examples did. The README's example runs
+here too, on a client of the emulator.
 
-  1. Every name in ``abeja_notebooks.__all__`` and ``abeja_notebooks.testing.__all__`` has a
-     docstring: classes and functions their own, constants and type aliases an attribute
-     docstring (a string right after the assignment).
-  2. Every public member (no leading underscore) of those classes, its own or inherited from a
-     class of this package, has a docstring: methods, properties, fields and enum members. A
-     field or attribute may instead be named in the ``Attributes:`` section of its class (or of a
-     class of this package it inherits from). Members inherited from outside the package
-     (pydantic's ``BaseModel``, ``Exception``, ...) are documented upstream and skipped.
-  3. Every public function and method with parameters has an ``Args:`` section naming each of
-     them (``self``/``cls`` aside; ``*args``/``**kwargs`` by name). A method that only forwards
-     (a bound notebook's ``nb.start()``) may instead link to its full entry
-     (``[`Notebooks.start`][abeja_notebooks.Notebooks.start]``), whose ``Args:`` must then name
-     the parameters it leaves out. Dunder methods are exempt,
-     except the constructor: each ``__init__`` parameter is named in the ``Args:`` of the class
-     or of ``__init__``, or is a documented field or attribute of the same name (dataclass
-     fields, exception attributes set from the argument of the same name).
-  4. Every public function and method that returns something (an annotation other than
-     ``None``/``NoReturn``) has a ``Returns:`` or ``Yields:`` section; properties are exempt
-     (their docstring says what they are).
-  5. Every such name has a ``::: path`` directive in ``docs/reference/``, so it is rendered.
-
-- The site builds with ``mkdocs build --strict`` and no warning (``test_the_site_builds_...``,
-  marked slow).
+The docstrings are checked in test_docstrings.py, the site's build in test_site.py, the rules the
+pages state in test_docs_match.py.
 """
 
 from __future__ import annotations
 
 import ast
-import importlib
 import logging
 import re
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import griffe
 import pytest
 
 import abeja_notebooks
@@ -83,205 +56,10 @@ from examples import (
 from tests.abejacli import DEFAULT_TOKEN, DEFAULT_USER, STAGING_ORG
 from tests.support import SaveConfig, basic
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 EXAMPLES = ROOT / "examples"
 PUBLIC_MODULES = ("abeja_notebooks", "abeja_notebooks.testing")
-
-# --- docstrings ------------------------------------------------------------------------------
-
-_K = griffe.DocstringSectionKind
-
-
-def _target(obj: griffe.Object | griffe.Alias) -> griffe.Object:
-    return obj.final_target if isinstance(obj, griffe.Alias) else obj
-
-
-def _sections(obj: griffe.Object) -> list[griffe.DocstringSection]:
-    return [] if obj.docstring is None else obj.docstring.parse("google")
-
-
-def _named(obj: griffe.Object, *kinds: griffe.DocstringSectionKind) -> set[str]:
-    names: set[str] = set()
-    for section in _sections(obj):
-        if section.kind in kinds:
-            items: list[griffe.DocstringNamedElement] = section.value
-            names.update(item.name.lstrip("*") for item in items)
-    return names
-
-
-class _Checker:
-    """Applies the rules of the module docstring to the classes and functions of ``root``."""
-
-    def __init__(self, root: str = "abeja_notebooks", package: griffe.Module | None = None) -> None:
-        self.root = root
-        self.package = package
-        self.problems: list[str] = []
-        self._seen: set[str] = set()
-
-    def _linked(self, fn: griffe.Function) -> set[str]:
-        """The parameters documented by the functions ``fn``'s docstring links to."""
-        if fn.docstring is None or self.package is None:
-            return set()
-        names = set[str]()
-        for path in re.findall(rf"\]\[{self.root}\.([\w.]+)\]", fn.docstring.value):
-            target = _target(self.package[path])
-            if isinstance(target, griffe.Function):
-                names |= _named(target, _K.parameters, _K.other_parameters)
-        return names
-
-    def _ours(self, obj: griffe.Object) -> bool:
-        return obj.path.split(".")[0] == self.root
-
-    def function(self, where: str, fn: griffe.Function) -> None:
-        if fn.docstring is None:
-            self.problems.append(f"{where}: no docstring")
-            return
-        documented = _named(fn, _K.parameters, _K.other_parameters) | self._linked(fn)
-        for parameter in fn.parameters:
-            if parameter.name not in ("self", "cls") and parameter.name not in documented:
-                self.problems.append(f"{where}: parameter {parameter.name!r} not under Args:")
-        returns = str(fn.returns) if fn.returns is not None else "None"
-        if returns not in ("None", "NoReturn") and "property" not in fn.labels:
-            kinds = {section.kind for section in _sections(fn)}
-            if not kinds & {_K.returns, _K.yields}:
-                self.problems.append(f"{where}: returns {returns} but has no Returns:/Yields:")
-
-    def klass(self, where: str, cls: griffe.Class) -> None:
-        if cls.path in self._seen:
-            return
-        self._seen.add(cls.path)
-        if cls.docstring is None:
-            self.problems.append(f"{where}: no docstring")
-        # Attributes: sections of this class and of the package's classes it inherits from.
-        attributes_doc = set[str]()
-        for ancestor in [cls, *cls.mro()]:
-            if self._ours(ancestor):
-                attributes_doc |= _named(ancestor, _K.attributes)
-        members = {name: _target(member) for name, member in cls.all_members.items()}
-        documented_fields = {
-            name
-            for name, member in members.items()
-            if isinstance(member, griffe.Attribute)
-            and (member.docstring is not None or name in attributes_doc)
-        }
-        for name, member in members.items():
-            if not self._ours(member):
-                continue
-            if name == "__init__" and isinstance(member, griffe.Function):
-                self._constructor(where, cls, member, documented_fields)
-            elif name.startswith("_"):
-                continue
-            elif isinstance(member, griffe.Function):
-                self.function(f"{where}.{name}", member)
-            elif isinstance(member, griffe.Class):
-                self.klass(f"{where}.{name}", member)
-            elif name not in documented_fields:
-                self.problems.append(f"{where}.{name}: no docstring and not under Attributes:")
-
-    def _constructor(
-        self, where: str, cls: griffe.Class, init: griffe.Function, fields: set[str]
-    ) -> None:
-        if init.path in self._seen:  # an inherited constructor is checked once, where written
-            return
-        self._seen.add(init.path)
-        owner = init.parent if isinstance(init.parent, griffe.Class) else cls
-        documented = (
-            _named(owner, _K.parameters, _K.other_parameters)
-            | _named(init, _K.parameters, _K.other_parameters)
-            | fields
-        )
-        for parameter in init.parameters:
-            if parameter.name not in ("self", "cls") and parameter.name not in documented:
-                self.problems.append(
-                    f"{where}(): constructor parameter {parameter.name!r} is not documented"
-                )
-
-
-def _public_names() -> Iterator[tuple[str, str]]:
-    for module_name in PUBLIC_MODULES:
-        module = importlib.import_module(module_name)
-        names: list[str] = module.__all__
-        for name in names:
-            yield module_name, name
-
-
-@pytest.fixture(scope="module")
-def package() -> griffe.Module:
-    loaded = griffe.load(
-        "abeja_notebooks", search_paths=[str(ROOT)], resolve_aliases=True, resolve_external=False
-    )
-    assert isinstance(loaded, griffe.Module)
-    return loaded
-
-
-def test_every_public_name_is_documented(package: griffe.Module) -> None:
-    checker = _Checker(package=package)
-    for module_name, name in _public_names():
-        path = f"{module_name}.{name}"
-        obj = _target(package[path.removeprefix("abeja_notebooks.")])
-        if isinstance(obj, griffe.Class):
-            checker.klass(path, obj)
-        elif isinstance(obj, griffe.Function):
-            checker.function(path, obj)
-        elif obj.docstring is None:
-            checker.problems.append(f"{path}: no docstring")
-
-    assert not checker.problems, "\n".join(checker.problems)
-
-
-def test_every_public_name_is_in_the_api_reference() -> None:
-    rendered = set[str]()
-    for page in (DOCS / "reference").glob("*.md"):
-        rendered.update(re.findall(r"^::: ([\w.]+)$", page.read_text(), flags=re.MULTILINE))
-
-    missing = [
-        f"{module}.{name}" for module, name in _public_names() if f"{module}.{name}" not in rendered
-    ]
-    assert missing == []
-
-
-def test_the_checker_catches_what_it_promises_to(tmp_path: Path) -> None:
-    """The rules above are not vacuous: a module breaking each of them is caught."""
-    (tmp_path / "sample.py").write_text(
-        '"""A module."""\n'
-        "class Good:\n"
-        '    """A class.\n\n    Attributes:\n        size: How big.\n    """\n'
-        "    def __init__(self, size: int) -> None:\n        self.size = size\n"
-        "    def grow(self, by: int) -> int:\n"
-        '        """Grow.\n\n        Args:\n            by: How much.\n\n'
-        '        Returns:\n            The new size.\n        """\n        return by\n'
-        "class Bad:\n"
-        "    field: int = 0\n"
-        "    def __init__(self, size: int) -> None:\n        pass\n"
-        "    def grow(self, by: int) -> int:\n"
-        '        """Grow, with no Args: and no Returns:."""\n        return by\n'
-        "    def shrink(self) -> None:\n        pass\n"
-        "class Forwarder:\n"
-        '    """Forwards."""\n'
-        "    def grow(self, by: int) -> None:\n"
-        '        """Grow; see [`Good.grow`][sample.Good.grow]."""\n'
-        "    def shrink(self, by: int) -> None:\n"
-        '        """Shrink; see [`Bad.grow`][sample.Bad.grow], which documents nothing."""\n'
-    )
-    module = griffe.load("sample", search_paths=[str(tmp_path)])
-    assert isinstance(module, griffe.Module)
-    checker = _Checker(root="sample", package=module)
-    for name in ("Good", "Bad", "Forwarder"):
-        cls = module[name]
-        assert isinstance(cls, griffe.Class)
-        checker.klass(name, cls)
-
-    assert sorted(checker.problems) == [
-        "Bad(): constructor parameter 'size' is not documented",
-        "Bad.field: no docstring and not under Attributes:",
-        "Bad.grow: parameter 'by' not under Args:",
-        "Bad.grow: returns int but has no Returns:/Yields:",
-        "Bad.shrink: no docstring",
-        "Bad: no docstring",
-        "Forwarder.shrink: parameter 'by' not under Args:",
-    ]
-
 
 # --- the pages -------------------------------------------------------------------------------
 
@@ -382,7 +160,7 @@ def _run_here(path: str) -> set[str]:
 
 def test_every_included_example_is_run_here() -> None:
     """Each function a page shows is called here (or by a test of its guide collected here)."""
-    quickstart = "examples/quickstart.py"  # run as a script by tests/test_examples.py
+    quickstart = "examples/quickstart.py"  # run as a script by tests/docs/test_scripts.py
     imported = _imported_examples()
     not_run: list[str] = []
     for path, section in sorted(_includes(), key=str):
@@ -1100,25 +878,3 @@ def test_every_test_of_the_testing_guide_is_collected_here() -> None:
     }
 
     assert in_guide == here
-
-
-# --- the site --------------------------------------------------------------------------------
-
-
-@pytest.mark.slow
-def test_the_site_builds_with_no_warning(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env={"PATH": str(Path(sys.executable).parent), "NO_MKDOCS_2_WARNING": "1"},
-    )
-
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output
-    assert "WARNING" not in output, output
-    assert (tmp_path / "index.html").is_file()
-    assert (tmp_path / "reference" / "clients.html").is_file()

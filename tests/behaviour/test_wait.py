@@ -8,8 +8,7 @@ import pytest
 
 from abeja_notebooks import Client, NotebookFailed, NotebookStatus, WaitTimeout
 from abeja_notebooks.testing import Emulator, ManualClock
-
-from .support import JOB
+from tests.support import JOB
 
 
 def gets(emulator: Emulator) -> int:

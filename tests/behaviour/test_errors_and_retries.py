@@ -5,9 +5,7 @@ from __future__ import annotations
 import email.utils
 import logging
 import pickle
-import socket
 import time
-from pathlib import Path
 
 import httpx
 import pytest
@@ -34,10 +32,7 @@ from abeja_notebooks import (
     UnprocessableEntity,
 )
 from abeja_notebooks.testing import Emulator, ManualClock
-
-from .support import JOB, ORG, PREFIX, MakeClient
-
-FIXTURES = Path(__file__).parent / "fixtures"
+from tests.support import FIXTURES, JOB, ORG, PREFIX, MakeClient
 
 
 @pytest.fixture
@@ -325,14 +320,6 @@ def test_a_create_that_never_connected_is_retried_and_makes_one_notebook(
 
     assert [n["training_notebook_id"] for n in emulator.notebooks()] == [nb.id]
     assert clock.sleeps == [0.5, 1.0]
-
-
-@pytest.fixture
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 def test_connection_refused_is_retried_then_raised_as_api_connection_error(
