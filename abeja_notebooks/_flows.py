@@ -92,7 +92,7 @@ class PageCursor(Generic[NotebookT]):
     def accept(self, page: NotebookPage[NotebookT]) -> NotebookPage[NotebookT]:
         """Take a fetched page; return it cut to ``max_items`` if need be."""
         entries = page.entries
-        if self.max_items is not None:
+        if self.max_items is not None and len(entries) > self.max_items - self.handed_out:
             entries = entries[: self.max_items - self.handed_out]
         self.offset += len(page.entries)
         self.handed_out += len(entries)

@@ -247,6 +247,10 @@ class FaultQueue:
         return len(self._rules)
 
 
+_NO_BODY = frozenset({*range(100, 200), 204, 304})
+"""Statuses whose answers carry no body (RFC 9110); an injected one is sent without."""
+
+
 def apply_fault(fault: Fault, answer: EmulatorResponse | None, request_id: str) -> EmulatorResponse:
     """Turn a fault (and, for ``after`` faults, the real answer) into what to send.
 
@@ -269,6 +273,8 @@ def apply_fault(fault: Fault, answer: EmulatorResponse | None, request_id: str) 
         status = fault.status if fault.status is not None else 200
         if fault.body is not None:
             body = fault.body
+        elif status in _NO_BODY:
+            body = b""  # HTTP forbids one: a body would be read as the next answer
         else:
             body = json.dumps(error_payload(status, f"injected fault: {status}")).encode()
         headers = {
@@ -297,7 +303,8 @@ def apply_fault(fault: Fault, answer: EmulatorResponse | None, request_id: str) 
         declared = len(body)
         body = body[: len(body) // 2]
         action = "truncate"
-    headers = merge_headers(headers, {"Content-Length": str(declared)})
+    if status not in _NO_BODY:
+        headers = merge_headers(headers, {"Content-Length": str(declared)})
     if fault.headers:
         headers = merge_headers(headers, fault.headers)
     return EmulatorResponse(status=status, headers=headers, body=body, action=action, delay=delay)

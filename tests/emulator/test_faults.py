@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from abeja_notebooks.testing import Emulator, Fault, FaultRule
+from abeja_notebooks.testing import Emulator, EmulatorServer, Fault, FaultRule
 
 from ._support import P, assert_api_error, create
 
@@ -379,3 +379,18 @@ async def test_async_after_faults_change_state(
         await async_http_client.post(P, json={})
     assert (await async_http_client.post(P, json={})).status_code == 503
     assert len(emulator.notebooks()) == 2
+
+
+@pytest.mark.parametrize("status", [204, 304])
+def test_a_bodiless_status_fault_sends_no_body_and_keeps_the_connection_in_step(
+    served: httpx.Client, emulator: Emulator, server: EmulatorServer, status: int
+) -> None:
+    emulator.inject(status=status, method="GET", times=1)
+
+    faulted = served.get(P)
+    after = served.get(P)  # the same keep-alive connection
+
+    assert (faulted.status_code, faulted.content) == (status, b"")
+    assert after.status_code == 200
+    assert after.json()["total"] == 0
+    assert server.connections_accepted == 1
