@@ -104,10 +104,8 @@ INJECTABLE: dict[str, tuple[str, dict[str, Any]]] = {
     r"\bcut off\b": ("body cut off", {"truncate": True}),
 }
 """The failures a row names that the emulator can produce: a phrase of the row, the fault."""
-IN_PROCESS_ONLY = {"connection refused", "read timeout", "304"}
-"""Over HTTP the emulator can only drop a connection it accepted, a timeout takes seconds, and
-a 304 error answer carries a body that HTTP forbids it (which the next answer on the connection
-would then start with)."""
+IN_PROCESS_ONLY = {"connection refused", "read timeout"}
+"""Over HTTP the emulator can only drop a connection it accepted, and a timeout takes seconds."""
 OTHER_ROWS_STATUSES = {
     int(code)
     for table in RETRY_TABLES
