@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ._async.client import AsyncClient
     from ._async.manager import AsyncNotebooks
     from ._async.notebook import AsyncNotebook, AsyncNotebookIterator
+    from ._clock import Clock, SystemClock
     from ._config import NOT_GIVEN, Credentials, NotGiven, RetryPolicy
     from ._errors import (
         AbejaError,
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
         MethodNotAllowed,
         NotebookFailed,
         NotFound,
+        ResponseTooLarge,
         ResponseValidationError,
         ServiceUnavailable,
         TooManyRequests,
@@ -56,7 +58,6 @@ if TYPE_CHECKING:
     from ._sync.client import Client
     from ._sync.manager import Notebooks
     from ._sync.notebook import Notebook, NotebookIterator
-    from ._transport import Clock, SystemClock
 
 __all__ = [
     "NOT_GIVEN",
@@ -93,6 +94,7 @@ __all__ = [
     "NotebookPage",
     "NotebookStatus",
     "Notebooks",
+    "ResponseTooLarge",
     "ResponseValidationError",
     "RetryPolicy",
     "ServiceUnavailable",
@@ -118,7 +120,7 @@ _LAZY: dict[str, str] = {
     "BadRequest": "._errors",
     "BaseNotebook": "._models",
     "Client": "._sync.client",
-    "Clock": "._transport",
+    "Clock": "._clock",
     "ConfigurationError": "._errors",
     "Conflict": "._errors",
     "Creator": "._models",
@@ -140,10 +142,11 @@ _LAZY: dict[str, str] = {
     "NotebookPage": "._models",
     "NotebookStatus": "._models",
     "Notebooks": "._sync.manager",
+    "ResponseTooLarge": "._errors",
     "ResponseValidationError": "._errors",
     "RetryPolicy": "._config",
     "ServiceUnavailable": "._errors",
-    "SystemClock": "._transport",
+    "SystemClock": "._clock",
     "TooManyRequests": "._errors",
     "Unauthorized": "._errors",
     "UnboundNotebookError": "._errors",

@@ -9,8 +9,15 @@ from typing import Any, Self
 import httpx
 
 from . import _endpoints as ep
-from ._config import NOT_GIVEN, RetryPolicy, Settings, check_max_retries
-from ._transport import Clock, Transport
+from ._clock import Clock
+from ._config import (
+    DEFAULT_MAX_RESPONSE_SIZE,
+    NOT_GIVEN,
+    RetryPolicy,
+    Settings,
+    check_max_retries,
+)
+from ._transport import Transport
 
 __all__ = ["APIClient"]
 
@@ -35,7 +42,9 @@ class APIClient:
     parsed; transport failures raise [`APIConnectionError`][abeja_notebooks.APIConnectionError]
     instead of raw exceptions; missing credentials raise
     [`ConfigurationError`][abeja_notebooks.ConfigurationError] at the first request instead of
-    sending an unauthenticated one. For typed models instead of dicts, use
+    sending an unauthenticated one; an answer about another notebook or page than the one asked
+    for is never returned; answers are limited in size (``max_response_size``) and calls in time
+    (``timeout`` per attempt, ``deadline`` per call). For typed models instead of dicts, use
     [`Client`][abeja_notebooks.Client].
 
     Args:
@@ -50,6 +59,9 @@ class APIClient:
         http_client: An ``httpx.Client`` to send with, used as is and never closed by us.
         retry_policy: The delays between attempts.
         deadline: An overall bound in seconds on each call, attempts and sleeps included.
+        max_response_size: The most bytes an answer's body may hold, after decompression;
+            a larger one raises [`ResponseTooLarge`][abeja_notebooks.ResponseTooLarge].
+            Default 16 MiB.
         clock: Where to read time and sleep (tests pass the emulator's ``ManualClock``).
 
     Raises:
@@ -67,6 +79,7 @@ class APIClient:
         http_client: httpx.Client | None = None,
         retry_policy: RetryPolicy | None = None,
         deadline: float | None = None,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
         clock: Clock | None = None,
     ) -> None:
         settings = Settings.build(
@@ -78,6 +91,7 @@ class APIClient:
             else check_max_retries(max_retry_count, "max_retry_count"),
             retry_policy=retry_policy,
             deadline=deadline,
+            max_response_size=max_response_size,
         )
         self._transport = Transport(settings, http_client=http_client, clock=clock)
 
@@ -104,16 +118,24 @@ class APIClient:
     ) -> None:
         self.close()
 
-    def _send(self, request: ep.ApiRequest) -> dict[str, Any]:
-        data: dict[str, Any] = ep.parse_json(self._transport.send(request))
-        return data
+    def _send(
+        self, request: ep.ApiRequest, replayed: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Send ``request``; its JSON answer, or ``replayed`` when a retry found it done."""
+
+        def parse(response: ep.RawResponse) -> dict[str, Any]:
+            if response.replayed and replayed is not None:
+                return replayed
+            data: dict[str, Any] = ep.parse_json(response)
+            ep.check_identity(response, request, data)
+            return data
+
+        return self._transport.send(ep.Call(request, parse))
 
     def _action(self, request: ep.ApiRequest, get: ep.ApiRequest) -> dict[str, Any]:
-        response = self._transport.send(request)
-        if response.replayed:
-            response = self._transport.send(get)
-        data: dict[str, Any] = ep.parse_json(response)
-        return data
+        done: dict[str, Any] = {}  # what a retry answered 409 stands for: read the notebook
+        data = self._send(request, done)
+        return self._send(get) if data is done else data
 
     def create_notebook(
         self,
@@ -277,13 +299,9 @@ class APIClient:
             NotFound: The notebook does not exist.
             Unauthorized: Authentication failed.
         """
-        response = self._transport.send(
-            ep.delete_request(organization_id, job_definition_name, notebook_id)
-        )
-        if response.replayed:  # an earlier attempt deleted it; say so as the server would have
-            return {"value": {"message": f"{notebook_id} deleted"}}
-        data: dict[str, Any] = ep.parse_json(response)
-        return data
+        request = ep.delete_request(organization_id, job_definition_name, notebook_id)
+        # An earlier attempt deleted it, when a retry meets 404: say so as the server would have.
+        return self._send(request, {"value": {"message": f"{notebook_id} deleted"}})
 
     def start_notebook(
         self,

@@ -23,6 +23,7 @@ from ._errors import ConfigurationError
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RESPONSE_SIZE",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "NOT_GIVEN",
@@ -35,6 +36,9 @@ __all__ = [
 DEFAULT_BASE_URL: Final = "https://api.abeja.io"
 DEFAULT_TIMEOUT: Final = 30.0
 DEFAULT_MAX_RETRIES: Final = 3
+DEFAULT_MAX_RESPONSE_SIZE: Final = 16 * 1024 * 1024
+"""16 MiB: more than ten times the largest real answer (a page of recent logs holds at most
+about 1 MB; a page of 100 notebooks about 100 KB)."""
 
 ENV_API_URL: Final = "ABEJA_API_URL"
 ENV_ORGANIZATION_ID: Final = "ABEJA_ORGANIZATION_ID"
@@ -243,10 +247,14 @@ class Settings:
         base_url: The API's root URL, without a trailing slash.
         organization_id: The default organization, or ``None``.
         credentials: How to authenticate, or ``None`` (the first request then fails).
-        timeout: The per-attempt timeout.
+        timeout: The per-attempt timeout of each phase (connect, write, read, pool).
         max_retries: How many times a failed attempt may be retried (0: never).
         retry_policy: The delays between attempts.
         deadline: An overall bound in seconds on one call, attempts and sleeps included.
+        max_response_size: The most bytes an answer's body may hold, after decompression.
+        attempt_timeout: The bound on each attempt's wall time, in seconds: the timeout when
+            it was given as a number, the sum of the phases of an ``httpx.Timeout`` (``None``
+            when a phase is unbounded or no timeout was given).
     """
 
     base_url: str
@@ -256,6 +264,8 @@ class Settings:
     max_retries: int
     retry_policy: RetryPolicy
     deadline: float | None
+    max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE
+    attempt_timeout: float | None = None
 
     def replace(
         self,
@@ -265,15 +275,17 @@ class Settings:
         retry_policy: RetryPolicy | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
         organization_id: str | NotGiven = NOT_GIVEN,
+        max_response_size: int | NotGiven = NOT_GIVEN,
     ) -> Settings:
         """Return a copy with the given options changed (each validated as in the constructor)."""
+        new_timeout = self.timeout if isinstance(timeout, NotGiven) else to_timeout(timeout)
         return Settings(
             base_url=self.base_url,
             organization_id=self.organization_id
             if isinstance(organization_id, NotGiven)
             else check_name(organization_id, "organization_id"),
             credentials=self.credentials,
-            timeout=self.timeout if isinstance(timeout, NotGiven) else to_timeout(timeout),
+            timeout=new_timeout,
             max_retries=self.max_retries
             if isinstance(max_retries, NotGiven)
             else check_max_retries(max_retries),
@@ -281,6 +293,12 @@ class Settings:
             if isinstance(retry_policy, NotGiven)
             else check_retry_policy(retry_policy),
             deadline=self.deadline if isinstance(deadline, NotGiven) else check_deadline(deadline),
+            max_response_size=self.max_response_size
+            if isinstance(max_response_size, NotGiven)
+            else check_max_response_size(max_response_size),
+            attempt_timeout=self.attempt_timeout
+            if isinstance(timeout, NotGiven)
+            else attempt_bound(timeout, new_timeout),
         )
 
     @property
@@ -307,6 +325,7 @@ class Settings:
         max_retries: int | NotGiven | None = NOT_GIVEN,
         retry_policy: RetryPolicy | None = None,
         deadline: float | None = None,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
         environ: Mapping[str, str] | None = None,
     ) -> Settings:
         """Merge keyword arguments with the environment.
@@ -324,6 +343,7 @@ class Settings:
                 reads ``ABEJA_SDK_MAX_RETRY_COUNT``; else 3.
             retry_policy: Delays between attempts.
             deadline: Overall seconds per call, or ``None`` for no bound.
+            max_response_size: The most bytes an answer's body may hold, after decompression.
             environ: The environment to read (default ``os.environ``).
 
         Returns:
@@ -343,16 +363,20 @@ class Settings:
             org = env.get(ENV_ORGANIZATION_ID) or None  # empty: unset, like every variable
             if org is not None and not org.strip():
                 raise ConfigurationError(f"{ENV_ORGANIZATION_ID} is blank: unset it or set an id")
+        given = timeout if not isinstance(timeout, NotGiven) else _env_timeout(env)
+        phases = to_timeout(given)
         return cls(
             base_url=url,
             organization_id=org,
             credentials=_credentials(auth_token, user_id, personal_access_token, credential, env),
-            timeout=_timeout(timeout, env),
+            timeout=phases,
             max_retries=_max_retries(max_retries, env),
             retry_policy=RetryPolicy()
             if retry_policy is None
             else check_retry_policy(retry_policy),
             deadline=check_deadline(deadline),
+            max_response_size=check_max_response_size(max_response_size),
+            attempt_timeout=attempt_bound(given, phases),
         )
 
 
@@ -479,17 +503,37 @@ def _env_number(env: Mapping[str, str], name: str) -> float | None:
     return number
 
 
-def _timeout(
-    value: float | httpx.Timeout | NotGiven | None, env: Mapping[str, str]
-) -> httpx.Timeout:
-    if not isinstance(value, NotGiven):
-        return to_timeout(value)
+def _env_timeout(env: Mapping[str, str]) -> float:
     number = _env_number(env, ENV_TIMEOUT)
     if number is None:
-        return httpx.Timeout(DEFAULT_TIMEOUT)
+        return DEFAULT_TIMEOUT
     if number <= 0:
         raise ConfigurationError(f"{ENV_TIMEOUT} must be > 0 seconds, got {env[ENV_TIMEOUT]!r}")
-    return httpx.Timeout(number)
+    return number
+
+
+def attempt_bound(given: float | httpx.Timeout | None, phases: httpx.Timeout) -> float | None:
+    """The bound on one attempt's wall time for a validated ``timeout`` (see ``to_timeout``).
+
+    A number bounds the whole attempt; an ``httpx.Timeout`` keeps its per-phase meaning and
+    the attempt also ends once the sum of its phases has passed (no bound when a phase has
+    none); ``None`` is no bound.
+    """
+    if given is None:
+        return None
+    if not isinstance(given, httpx.Timeout):
+        return float(given)
+    parts = (phases.connect, phases.write, phases.read, phases.pool)
+    return None if any(part is None for part in parts) else sum(p or 0.0 for p in parts)
+
+
+def check_max_response_size(value: object) -> int:
+    """Validate a body size cap: an int of at least 1 byte."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"max_response_size must be an int (bytes), got {value!r}")
+    if value < 1:
+        raise ValueError(f"max_response_size must be >= 1 byte, got {value}")
+    return value
 
 
 def _max_retries(value: int | NotGiven | None, env: Mapping[str, str]) -> int:

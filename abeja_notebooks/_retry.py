@@ -70,14 +70,19 @@ def parse_retry_after(
 
     An HTTP date is measured against the answer's own ``Date`` header when it has a readable
     one, as RFC 9110 advises, so a local clock that is off does not turn "retry in an hour"
-    into "retry now"; without one, against ``now()``.
+    into "retry now"; without one, against ``now()``. A date in the past means now (0).
+
+    A number too large to be finite (hundreds of digits) is ``inf``: beyond any cap, so the
+    caller raises at once. A negative number, ``nan`` or anything unreadable is ignored
+    (``None``): the normal backoff applies.
 
     Args:
         headers: The response headers.
         now: The current wall-clock time (for HTTP dates without a ``Date`` header).
 
     Returns:
-        The delay in seconds (never negative), or ``None`` when absent or unreadable.
+        The delay in seconds (``0`` or more, possibly ``inf``), or ``None`` when absent,
+        negative or unreadable.
     """
     raw = headers.get("retry-after")
     if raw is None:
@@ -90,10 +95,10 @@ def parse_retry_after(
         if when is None:
             return None
         sent = _http_date(headers.get("date"))
-        seconds = (when - (sent if sent is not None else now())).total_seconds()
-    if not math.isfinite(seconds):
+        return max((when - (sent if sent is not None else now())).total_seconds(), 0.0)
+    if math.isnan(seconds) or seconds < 0:
         return None
-    return max(seconds, 0.0)
+    return seconds
 
 
 def _http_date(raw: str | None) -> datetime | None:
