@@ -60,12 +60,14 @@ from abeja_notebooks.testing.pytest_plugin import TEST_TOKEN
 from tests.support import JOB, ORG, PREFIX, MakeClient
 
 from .hostile import (
+    Behaviour,
     HostileServer,
     Received,
     gzip_bomb,
     http_answer,
     keep_alive,
     processing_forever,
+    slow_body,
     trickle_headers,
 )
 from .support import DATE_SENT, http_date
@@ -117,17 +119,22 @@ def memory_growth() -> Generator[Callable[[], int]]:
 # --- whole-call deadlines and whole-attempt timeouts ----------------------------------------
 
 
+SLOW: dict[str, Callable[[], Behaviour]] = {
+    "header bytes one at a time": trickle_headers,
+    "102 Processing every 0.3 s": lambda: processing_forever(0.3),
+    "body bytes one at a time": lambda: slow_body(0.1),
+}
+"""Servers that keep every read of httpx busy, so that no per-read timeout ever fires."""
+
+
 @HTTP
-@pytest.mark.parametrize("handed_in", [False, True], ids=["own pool", "handed-in http_client"])
-def test_a_deadline_ends_a_call_whose_header_bytes_come_one_at_a_time(
-    make_client: MakeClient, variant: str, handed_in: bool
+@pytest.mark.parametrize("slow", SLOW)
+def test_a_deadline_ends_the_call_whatever_the_server_sends(
+    make_client: MakeClient, slow: str
 ) -> None:
-    """httpx's read timeout (30 s) never fires: a byte comes every 0.1 s."""
-    with HostileServer(trickle_headers()) as server:
-        options: dict[str, Any] = {}
-        if handed_in:
-            options["http_client"] = httpx.Client() if variant == "sync" else httpx.AsyncClient()
-        client = make_client(base_url=server.base_url, deadline=2.0, clock=SystemClock(), **options)
+    """httpx's read timeout (30 s) never fires: something comes every 0.1 or 0.3 s."""
+    with HostileServer(SLOW[slow]()) as server:
+        client = make_client(base_url=server.base_url, deadline=2.0, clock=SystemClock())
 
         error, seconds = ended(lambda: client.notebooks.get(JOB, "1"))
 
@@ -135,6 +142,23 @@ def test_a_deadline_ends_a_call_whose_header_bytes_come_one_at_a_time(
         assert "deadline" in str(error)
         assert seconds < 2.0 + 1.0
         assert [r.method for r in server.requests] == ["GET"]
+
+
+@HTTP
+def test_a_deadline_ends_the_call_of_a_client_on_a_handed_in_http_client(
+    make_client: MakeClient, variant: str
+) -> None:
+    http = httpx.Client() if variant == "sync" else httpx.AsyncClient()
+    with HostileServer(trickle_headers()) as server:
+        client = make_client(
+            base_url=server.base_url, deadline=2.0, clock=SystemClock(), http_client=http
+        )
+
+        error, seconds = ended(lambda: client.notebooks.get(JOB, "1"))
+
+        assert type(error) is APITimeoutError
+        assert seconds < 2.0 + 1.0
+        assert len(server.requests) == 1
 
 
 def test_a_deadline_ends_an_api_client_call_whose_header_bytes_come_one_at_a_time() -> None:
@@ -295,9 +319,10 @@ def test_a_huge_error_body_is_read_only_as_far_as_an_excerpt_needs(
         client = make_client(base_url=server.base_url)
 
         with memory_growth() as growth:
-            error, _ = ended(lambda: client.notebooks.get(JOB, "1"))
+            error, seconds = ended(lambda: client.notebooks.get(JOB, "1"))
 
         assert type(error) is BadRequest
+        assert seconds < 5.0
         assert error.body.startswith('{"error": "bad_request"')
         assert len(str(error)) < 1200
         assert growth() < 5 * MB  # of a body of 20 MB
