@@ -673,11 +673,11 @@ def test_an_idle_connection_is_not_reused_past_the_keep_alive_expiry(
     make_client: MakeClient,
 ) -> None:
     with HostileServer(keep_alive(notebooks)) as server:
-        client = make_client(base_url=server.base_url, limits=httpx.Limits(keepalive_expiry=0.3))
+        client = make_client(base_url=server.base_url, limits=httpx.Limits(keepalive_expiry=0.6))
 
         client.notebooks.get(JOB, "1")
         client.notebooks.get(JOB, "1")
-        time.sleep(0.5)
+        time.sleep(0.9)
         client.notebooks.get(JOB, "1")
 
         assert [r.connection for r in server.requests] == [1, 1, 2]
