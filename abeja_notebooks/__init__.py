@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ._async.manager import AsyncNotebooks
     from ._async.notebook import AsyncNotebook, AsyncNotebookIterator
     from ._async.raw import AsyncNotebooksWithRawResponse
+    from ._clock import Clock, SystemClock
     from ._config import NOT_GIVEN, Credentials, NotGiven, RetryPolicy
     from ._errors import (
         AbejaError,
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
         MethodNotAllowed,
         NotebookFailed,
         NotFound,
+        ResponseTooLarge,
         ResponseValidationError,
         ServiceUnavailable,
         TooManyRequests,
@@ -59,7 +61,6 @@ if TYPE_CHECKING:
     from ._sync.manager import Notebooks
     from ._sync.notebook import Notebook, NotebookIterator
     from ._sync.raw import NotebooksWithRawResponse
-    from ._transport import Clock, SystemClock
     from ._types import (
         ActionNotebookDict,
         CreatorDict,
@@ -119,6 +120,7 @@ __all__ = [
     "NotebookType",
     "Notebooks",
     "NotebooksWithRawResponse",
+    "ResponseTooLarge",
     "ResponseValidationError",
     "RetryPolicy",
     "ServiceUnavailable",
@@ -147,7 +149,7 @@ _LAZY: dict[str, str] = {
     "BadRequest": "._errors",
     "BaseNotebook": "._models",
     "Client": "._sync.client",
-    "Clock": "._transport",
+    "Clock": "._clock",
     "ConfigurationError": "._errors",
     "Conflict": "._errors",
     "Creator": "._models",
@@ -178,10 +180,11 @@ _LAZY: dict[str, str] = {
     "NotebookType": "._types",
     "Notebooks": "._sync.manager",
     "NotebooksWithRawResponse": "._sync.raw",
+    "ResponseTooLarge": "._errors",
     "ResponseValidationError": "._errors",
     "RetryPolicy": "._config",
     "ServiceUnavailable": "._errors",
-    "SystemClock": "._transport",
+    "SystemClock": "._clock",
     "TooManyRequests": "._errors",
     "Unauthorized": "._errors",
     "UnboundNotebookError": "._errors",

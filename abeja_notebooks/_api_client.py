@@ -9,8 +9,15 @@ from typing import Any, Self
 import httpx
 
 from . import _endpoints as ep
-from ._config import NOT_GIVEN, RetryPolicy, Settings, check_max_retries
-from ._transport import Clock, Transport
+from ._clock import Clock
+from ._config import (
+    DEFAULT_MAX_RESPONSE_SIZE,
+    NOT_GIVEN,
+    RetryPolicy,
+    Settings,
+    check_max_retries,
+)
+from ._transport import Transport
 from ._types import (
     ActionNotebookDict,
     DeleteDict,
@@ -47,7 +54,9 @@ class APIClient:
     parsed; transport failures raise [`APIConnectionError`][abeja_notebooks.APIConnectionError]
     instead of raw exceptions; missing credentials raise
     [`ConfigurationError`][abeja_notebooks.ConfigurationError] at the first request instead of
-    sending an unauthenticated one. For typed models instead of dicts, use
+    sending an unauthenticated one; an answer about another notebook or page than the one asked
+    for is never returned; answers are limited in size (``max_response_size``) and calls in time
+    (``timeout`` per attempt, ``deadline`` per call). For typed models instead of dicts, use
     [`Client`][abeja_notebooks.Client].
 
     Args:
@@ -64,6 +73,9 @@ class APIClient:
         http_client: An ``httpx.Client`` to send with, used as is and never closed by us.
         retry_policy: The delays between attempts.
         deadline: An overall bound in seconds on each call, attempts and sleeps included.
+        max_response_size: The most bytes an answer's body may hold, after decompression;
+            a larger one raises [`ResponseTooLarge`][abeja_notebooks.ResponseTooLarge].
+            Default 16 MiB.
         clock: Where to read time and sleep (tests pass the emulator's ``ManualClock``).
 
     Raises:
@@ -82,6 +94,7 @@ class APIClient:
         http_client: httpx.Client | None = None,
         retry_policy: RetryPolicy | None = None,
         deadline: float | None = None,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
         clock: Clock | None = None,
     ) -> None:
         settings = Settings.build(
@@ -94,6 +107,7 @@ class APIClient:
             retry_policy=retry_policy,
             deadline=deadline,
             file_fills="credentials",
+            max_response_size=max_response_size,
         )
         self._transport = Transport(settings, http_client=http_client, clock=clock)
 
@@ -120,17 +134,25 @@ class APIClient:
     ) -> None:
         self.close()
 
-    def _send(self, request: ep.ApiRequest) -> Any:
-        # The JSON as the server sent it: each method declares its shape, unchecked.
-        return ep.parse_json(self._transport.send(request))
+    def _send(self, request: ep.ApiRequest, replayed: dict[str, Any] | None = None) -> Any:
+        """Send ``request``; its JSON answer as the server sent it (each method declares its
+        shape, unchecked), or ``replayed`` when a retry found the job done."""
+
+        def parse(response: ep.RawResponse) -> Any:
+            if response.replayed and replayed is not None:
+                return replayed
+            data: Any = ep.parse_json(response)
+            ep.check_identity(response, request, data)
+            return data
+
+        return self._transport.send(ep.Call(request, parse))
 
     def _action(
         self, request: ep.ApiRequest, get: ep.ApiRequest
     ) -> ActionNotebookDict | MessageDict:
-        response = self._transport.send(request)
-        if response.replayed:
-            response = self._transport.send(get)
-        answer: ActionNotebookDict | MessageDict = ep.parse_json(response)
+        done: dict[str, Any] = {}  # what a retry answered 409 stands for: read the notebook
+        data = self._send(request, done)
+        answer: ActionNotebookDict | MessageDict = self._send(get) if data is done else data
         return answer
 
     def create_notebook(
@@ -304,12 +326,11 @@ class APIClient:
             NotFound: The notebook does not exist.
             Unauthorized: Authentication failed.
         """
-        response = self._transport.send(
-            ep.delete_request(organization_id, job_definition_name, notebook_id)
+        request = ep.delete_request(organization_id, job_definition_name, notebook_id)
+        # An earlier attempt deleted it, when a retry meets 404: say so as the server would have.
+        deleted: DeleteDict | MessageDict = self._send(
+            request, {"value": {"message": f"{notebook_id} deleted"}}
         )
-        if response.replayed:  # an earlier attempt deleted it; say so as the server would have
-            return {"value": {"message": f"{notebook_id} deleted"}}
-        deleted: DeleteDict | MessageDict = ep.parse_json(response)
         return deleted
 
     def start_notebook(

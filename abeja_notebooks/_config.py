@@ -40,6 +40,7 @@ from ._platform_config import (
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RESPONSE_SIZE",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "NOT_GIVEN",
@@ -52,6 +53,9 @@ __all__ = [
 DEFAULT_BASE_URL: Final = "https://api.abeja.io"
 DEFAULT_TIMEOUT: Final = 30.0
 DEFAULT_MAX_RETRIES: Final = 3
+DEFAULT_MAX_RESPONSE_SIZE: Final = 16 * 1024 * 1024
+"""16 MiB: more than ten times the largest real answer (a page of recent logs holds at most
+about 1 MB; a page of 100 notebooks about 100 KB)."""
 
 MISSING_CREDENTIALS_HELP: Final = (
     "no credentials found: pass auth_token= (or user_id= and personal_access_token=) to the "
@@ -250,13 +254,17 @@ class Settings:
         base_url: The API's root URL, without a trailing slash.
         organization_id: The default organization, or ``None``.
         credentials: How to authenticate, or ``None`` (the first request then fails).
-        timeout: The per-attempt timeout.
+        timeout: The per-attempt timeout of each phase (connect, write, read, pool).
         max_retries: How many times a failed attempt may be retried (0: never).
         retry_policy: The delays between attempts.
         deadline: An overall bound in seconds on one call, attempts and sleeps included.
         configuration: The configuration of the platform's file (``~/.abeja/config``) that
             supplied at least one of these settings: ``"default"`` for the unnamed one, else
             its name; ``None`` when the file supplied nothing.
+        max_response_size: The most bytes an answer's body may hold, after decompression.
+        attempt_timeout: The bound on each attempt's wall time, in seconds: the timeout when
+            it was given as a number, the sum of the phases of an ``httpx.Timeout`` (``None``
+            when a phase is unbounded or no timeout was given).
     """
 
     base_url: str
@@ -267,6 +275,8 @@ class Settings:
     retry_policy: RetryPolicy
     deadline: float | None
     configuration: str | None = None
+    max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE
+    attempt_timeout: float | None = None
 
     def replace(
         self,
@@ -276,15 +286,17 @@ class Settings:
         retry_policy: RetryPolicy | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
         organization_id: str | NotGiven = NOT_GIVEN,
+        max_response_size: int | NotGiven = NOT_GIVEN,
     ) -> Settings:
         """Return a copy with the given options changed (each validated as in the constructor)."""
+        new_timeout = self.timeout if isinstance(timeout, NotGiven) else to_timeout(timeout)
         return Settings(
             base_url=self.base_url,
             organization_id=self.organization_id
             if isinstance(organization_id, NotGiven)
             else check_name(organization_id, "organization_id"),
             credentials=self.credentials,
-            timeout=self.timeout if isinstance(timeout, NotGiven) else to_timeout(timeout),
+            timeout=new_timeout,
             max_retries=self.max_retries
             if isinstance(max_retries, NotGiven)
             else check_max_retries(max_retries),
@@ -293,6 +305,12 @@ class Settings:
             else check_retry_policy(retry_policy),
             deadline=self.deadline if isinstance(deadline, NotGiven) else check_deadline(deadline),
             configuration=self.configuration,
+            max_response_size=self.max_response_size
+            if isinstance(max_response_size, NotGiven)
+            else check_max_response_size(max_response_size),
+            attempt_timeout=self.attempt_timeout
+            if isinstance(timeout, NotGiven)
+            else attempt_bound(timeout, new_timeout),
         )
 
     @property
@@ -320,6 +338,7 @@ class Settings:
         max_retries: int | NotGiven | None = NOT_GIVEN,
         retry_policy: RetryPolicy | None = None,
         deadline: float | None = None,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
         environ: Mapping[str, str] | None = None,
         file_fills: Literal["any", "credentials"] = "any",
     ) -> Settings:
@@ -346,6 +365,7 @@ class Settings:
                 reads ``ABEJA_SDK_MAX_RETRY_COUNT``; else 3.
             retry_policy: Delays between attempts.
             deadline: Overall seconds per call, or ``None`` for no bound.
+            max_response_size: The most bytes an answer's body may hold, after decompression.
             environ: The environment to read (default ``os.environ``); it also says where the
                 file is (``ABEJA_NOTEBOOKS_CONFIG_FILE``, else ``HOME``).
             file_fills: ``"any"`` reads the file for any missing setting; ``"credentials"``
@@ -381,17 +401,21 @@ class Settings:
             active = platform_file.read(env)
             if active is not None:
                 picked.fill_from_file(active)
+        given = timeout if not isinstance(timeout, NotGiven) else _env_timeout(env)
+        phases = to_timeout(given)
         return cls(
             base_url=picked.checked_url(),
             organization_id=picked.organization_id,
             credentials=picked.credentials,
-            timeout=_timeout(timeout, env),
+            timeout=phases,
             max_retries=_max_retries(max_retries, env),
             retry_policy=RetryPolicy()
             if retry_policy is None
             else check_retry_policy(retry_policy),
             deadline=check_deadline(deadline),
             configuration=None if picked.file is None else picked.file.label,
+            max_response_size=check_max_response_size(max_response_size),
+            attempt_timeout=attempt_bound(given, phases),
         )
 
 
@@ -587,17 +611,37 @@ def _env_number(env: Mapping[str, str], name: str) -> float | None:
     return number
 
 
-def _timeout(
-    value: float | httpx.Timeout | NotGiven | None, env: Mapping[str, str]
-) -> httpx.Timeout:
-    if not isinstance(value, NotGiven):
-        return to_timeout(value)
+def _env_timeout(env: Mapping[str, str]) -> float:
     number = _env_number(env, ENV_TIMEOUT)
     if number is None:
-        return httpx.Timeout(DEFAULT_TIMEOUT)
+        return DEFAULT_TIMEOUT
     if number <= 0:
         raise ConfigurationError(f"{ENV_TIMEOUT} must be > 0 seconds, got {env[ENV_TIMEOUT]!r}")
-    return httpx.Timeout(number)
+    return number
+
+
+def attempt_bound(given: float | httpx.Timeout | None, phases: httpx.Timeout) -> float | None:
+    """The bound on one attempt's wall time for a validated ``timeout`` (see ``to_timeout``).
+
+    A number bounds the whole attempt; an ``httpx.Timeout`` keeps its per-phase meaning and
+    the attempt also ends once the sum of its phases has passed (no bound when a phase has
+    none); ``None`` is no bound.
+    """
+    if given is None:
+        return None
+    if not isinstance(given, httpx.Timeout):
+        return float(given)
+    parts = (phases.connect, phases.write, phases.read, phases.pool)
+    return None if any(part is None for part in parts) else sum(p or 0.0 for p in parts)
+
+
+def check_max_response_size(value: object) -> int:
+    """Validate a body size cap: an int of at least 1 byte."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"max_response_size must be an int (bytes), got {value!r}")
+    if value < 1:
+        raise ValueError(f"max_response_size must be >= 1 byte, got {value}")
+    return value
 
 
 def _max_retries(value: int | NotGiven | None, env: Mapping[str, str]) -> int:

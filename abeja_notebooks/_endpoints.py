@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import httpx
 
 __all__ = [
+    "AnswerMismatch",
     "ApiRequest",
     "Call",
     "RawResponse",
@@ -70,6 +71,9 @@ class ApiRequest:
         retry: How the request may be retried.
         done_statuses: Statuses that, on a retry after an earlier attempt may have reached the
             server, mean that attempt did the job (409 for start/stop, 404 for delete).
+        notebook_id: The notebook a notebook answer must be about (get, update, start, stop),
+            else ``None``.
+        offset: The offset a page of the listing must start at (list), else ``None``.
     """
 
     operation: str
@@ -79,6 +83,8 @@ class ApiRequest:
     body: bytes | None
     retry: RetryClass
     done_statuses: frozenset[int] = frozenset()
+    notebook_id: str | None = None
+    offset: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,13 +310,23 @@ def list_request(
         params["offset"] = _check_page_arg(offset, "offset", 0)
     if limit is not None:
         params["limit"] = _check_page_arg(limit, "limit", 1)
-    return ApiRequest("list notebooks", "GET", path, params or None, None, RetryClass.IDEMPOTENT)
+    return ApiRequest(
+        "list notebooks",
+        "GET",
+        path,
+        params or None,
+        None,
+        RetryClass.IDEMPOTENT,
+        offset=0 if offset is None else offset,  # the server's default when none is sent
+    )
 
 
 def get_request(organization_id: str, job_definition_name: str, notebook_id: str) -> ApiRequest:
     """``GET P/{id}``: one notebook."""
     path = _notebook_path(organization_id, job_definition_name, notebook_id)
-    return ApiRequest("get notebook", "GET", path, None, None, RetryClass.IDEMPOTENT)
+    return ApiRequest(
+        "get notebook", "GET", path, None, None, RetryClass.IDEMPOTENT, notebook_id=notebook_id
+    )
 
 
 def update_request(
@@ -325,7 +341,15 @@ def update_request(
     """``PUT P/{id}``: change settings; the body holds only the settings given."""
     path = _notebook_path(organization_id, job_definition_name, notebook_id)
     body = _settings_body(instance_type=instance_type, image=image, notebook_type=notebook_type)
-    return ApiRequest("update notebook", "PUT", path, None, _encode(body), RetryClass.IDEMPOTENT)
+    return ApiRequest(
+        "update notebook",
+        "PUT",
+        path,
+        None,
+        _encode(body),
+        RetryClass.IDEMPOTENT,
+        notebook_id=notebook_id,
+    )
 
 
 def delete_request(organization_id: str, job_definition_name: str, notebook_id: str) -> ApiRequest:
@@ -357,7 +381,14 @@ def start_request(
         datasets=datasets,
     )
     return ApiRequest(
-        "start notebook", "POST", path, None, _encode(body), RetryClass.ACTION, frozenset({409})
+        "start notebook",
+        "POST",
+        path,
+        None,
+        _encode(body),
+        RetryClass.ACTION,
+        frozenset({409}),
+        notebook_id=notebook_id,
     )
 
 
@@ -365,7 +396,14 @@ def stop_request(organization_id: str, job_definition_name: str, notebook_id: st
     """``POST P/{id}/stop``: body ``{}``."""
     path = _notebook_path(organization_id, job_definition_name, notebook_id) + "/stop"
     return ApiRequest(
-        "stop notebook", "POST", path, None, _encode({}), RetryClass.ACTION, frozenset({409})
+        "stop notebook",
+        "POST",
+        path,
+        None,
+        _encode({}),
+        RetryClass.ACTION,
+        frozenset({409}),
+        notebook_id=notebook_id,
     )
 
 
@@ -408,6 +446,63 @@ def _invalid(response: RawResponse, problem: str) -> ResponseValidationError:
         url=response.url,
         body=excerpt(response.content, secrets=response.secrets),
     )
+
+
+class AnswerMismatch(ResponseValidationError):
+    """A well-formed answer about something else than what was asked for (another notebook,
+    another page): the answer to another request. The transport discards its connection and
+    raises a plain :class:`ResponseValidationError` (a GET is tried once more first)."""
+
+
+def check_identity(response: RawResponse, request: ApiRequest, data: object) -> None:
+    """Check that an answer is about what ``request`` asked for.
+
+    What is compared: the notebook id of a notebook answer to get, update, start and stop, and
+    the offset of a page of the listing. Not compared: answers that carry no id (a message, a
+    deletion, recent logs, a bare list); the id ``0`` in an answer to update, start or stop
+    (the reference's own examples show it there: the caller keeps the real id); the job
+    definition (answers carry its id, requests name it) and the organization (answers do not
+    carry it).
+
+    Args:
+        response: The answer.
+        request: What was asked for.
+        data: What the answer holds: a notebook, a page, or their JSON as a ``dict``.
+
+    Raises:
+        AnswerMismatch: The answer is about another notebook or another page.
+    """
+    if request.notebook_id is not None:
+        answered = _field(data, "training_notebook_id")
+        if answered is None or isinstance(answered, bool):
+            return
+        answered = str(answered)
+        if answered == request.notebook_id or (answered == "0" and request.method != "GET"):
+            return
+        problem = f"it is about notebook {answered!r}, not {request.notebook_id!r}"
+    elif request.offset is not None:
+        answered = _field(data, "offset")
+        if not isinstance(answered, int) or isinstance(answered, bool):
+            return
+        if answered == request.offset:
+            return
+        problem = f"it is the page at offset {answered}, not {request.offset}"
+    else:
+        return
+    invalid = _invalid(response, problem + " (the answer to another request?)")
+    raise AnswerMismatch(
+        str(invalid),
+        status_code=invalid.status_code,
+        method=invalid.method,
+        url=invalid.url,
+        body=invalid.body,
+    )
+
+
+def _field(data: object, name: str) -> object:
+    if isinstance(data, dict):
+        return cast("dict[str, object]", data).get(name)
+    return getattr(data, name, None)
 
 
 def _describe(error: ValidationError) -> str:

@@ -19,7 +19,9 @@ Every error the SDK raises on purpose derives from [`AbejaError`][abeja_notebook
     │   └── GatewayTimeout          504
     ├── APIConnectionError          the request did not get an answer (DNS, refused, reset, ...)
     │   └── APITimeoutError         ... because a timeout or the overall deadline ran out
-    ├── ResponseValidationError     a 2xx answer that is not what the API contract says
+    ├── ResponseValidationError     a 2xx answer that is not what the API contract says, or
+    │   │                           one that answers another request (another notebook's id)
+    │   └── ResponseTooLarge        ... larger than ``max_response_size`` (after decompression)
     ├── UnboundNotebookError        a method that needs a client was called on a hand-built model
     ├── WaitTimeout                 ``wait_until`` reached its deadline
     └── NotebookFailed              ``wait_until`` saw the notebook land in a failure state
@@ -28,7 +30,10 @@ Bad arguments (an empty id, a ``notebook_type`` other than ``notebook``/``lab``)
 built-in ``ValueError`` or ``TypeError`` before any request is sent.
 
 The status classes keep the names of the old ``abeja-sdk`` client, so ``except NotFound`` reads
-the same after a migration. Every error pickles and its ``str``/``repr`` never holds a credential.
+the same after a migration. Every error pickles and its ``str``/``repr`` never holds a credential:
+each of the client's secrets of at least ``MIN_SECRET_LENGTH`` (8) characters is replaced by
+``***`` wherever it appears in what a server sent back. Shorter values are too short to be real
+credentials and are not searched for, so that ordinary words are never mangled.
 """
 
 from __future__ import annotations
@@ -54,6 +59,7 @@ __all__ = [
     "MethodNotAllowed",
     "NotFound",
     "NotebookFailed",
+    "ResponseTooLarge",
     "ResponseValidationError",
     "ServiceUnavailable",
     "TooManyRequests",
@@ -65,6 +71,12 @@ __all__ = [
 
 #: How many characters of a response body an error keeps.
 BODY_EXCERPT_CHARS = 500
+#: Secrets shorter than this are not searched for (see the module docstring).
+MIN_SECRET_LENGTH = 8
+#: The largest error body read as JSON for its ``error`` fields; a longer one is only excerpted.
+ERROR_JSON_BYTES = 64 * 1024
+#: How deep the JSON of an error body is kept; deeper values become ``"..."``.
+ERROR_JSON_DEPTH = 32
 
 #: The headers an answer's request id may come in, the first one present wins.
 REQUEST_ID_HEADERS = ("x-request-id", "x-amzn-requestid", "x-amz-request-id", "request-id")
@@ -97,25 +109,48 @@ def excerpt(
 
 
 def redact_text(text: str, secrets: Sequence[str]) -> str:
-    """``text`` with each of ``secrets`` replaced by ``***``."""
+    """``text`` with each of ``secrets`` of ``MIN_SECRET_LENGTH`` characters or more replaced
+    by ``***``; shorter ones are left alone."""
     for secret in secrets:
-        if secret:
+        if len(secret) >= MIN_SECRET_LENGTH:
             text = text.replace(secret, "***")
     return text
 
 
-def redact(value: object, secrets: Sequence[str]) -> object:
-    """``value`` (a string, or JSON data) with each of ``secrets`` replaced by ``***``."""
-    if not secrets:
-        return value
+def redact(value: object, secrets: Sequence[str], depth: int = ERROR_JSON_DEPTH) -> object:
+    """``value`` (a string, or JSON data) with ``secrets`` blanked out as ``redact_text`` does.
+
+    Lists and objects nested deeper than ``depth`` become ``"..."``, so that what a server sent
+    can never exhaust the stack, here or later (``repr``, pickling).
+    """
     if isinstance(value, str):
         return redact_text(value, secrets)
-    if isinstance(value, list):
-        return [redact(item, secrets) for item in cast("list[object]", value)]
-    if isinstance(value, dict):
+    if isinstance(value, list | dict):
+        if depth <= 0:
+            return "..."
+        if isinstance(value, list):
+            return [redact(item, secrets, depth - 1) for item in cast("list[object]", value)]
         pairs = cast("dict[object, object]", value).items()
-        return {redact(key, secrets): redact(item, secrets) for key, item in pairs}
+        return {redact(k, secrets): redact(v, secrets, depth - 1) for k, v in pairs}
     return value
+
+
+def error_json(content: bytes, secrets: Sequence[str]) -> object:
+    """The JSON of an error answer's body, bounded and cleared of ``secrets``.
+
+    Returns ``None`` for a body that is empty, not JSON, or longer than ``ERROR_JSON_BYTES``
+    (only an excerpt of it is kept); nesting beyond ``ERROR_JSON_DEPTH`` is cut (see
+    ``redact``).
+    """
+    if len(content) > ERROR_JSON_BYTES or not content.strip():
+        return None
+    import json
+
+    try:
+        data: object = json.loads(content)
+    except (ValueError, RecursionError):
+        return None
+    return redact(data, secrets)
 
 
 class AbejaError(Exception):
@@ -372,6 +407,21 @@ def _rebuild_validation_error(
     body: str,
 ) -> ResponseValidationError:
     return cls(message, status_code=status_code, method=method, url=url, body=body)
+
+
+class ResponseTooLarge(ResponseValidationError):
+    """A 2xx answer whose body is larger than ``max_response_size`` bytes, after decompression.
+
+    Raised as soon as the body passes the limit: the rest is not read and the connection is
+    closed. Not retried (the same answer would come again). The limit is an option of every
+    client (default 16 MiB, far above any real answer).
+
+    Attributes:
+        status_code: The HTTP status of the answer.
+        method: The HTTP verb of the request.
+        url: The URL of the request.
+        body: An excerpt of the start of the body (at most 500 characters).
+    """
 
 
 class UnboundNotebookError(AbejaError):

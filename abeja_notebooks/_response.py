@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Generic, TypeVar
 
@@ -27,7 +26,7 @@ class APIResponse(Generic[_T_co]):
 
     Args:
         response: The final answer, as the transport handed it back.
-        parse: Turns it into the result, as the plain method does.
+        result: What it parsed to, as the plain method parses it.
         elapsed: How long the whole call took.
 
     Examples:
@@ -37,15 +36,12 @@ class APIResponse(Generic[_T_co]):
         >>> nb = response.parse()  # doctest: +SKIP
     """
 
-    __slots__ = ("_elapsed", "_http_response", "_parse", "_parsed", "_response")
+    __slots__ = ("_elapsed", "_http_response", "_response", "_result")
 
-    def __init__(
-        self, response: RawResponse, parse: Callable[[RawResponse], _T_co], elapsed: timedelta
-    ) -> None:
+    def __init__(self, response: RawResponse, result: _T_co, elapsed: timedelta) -> None:
         self._response = response
-        self._parse = parse
+        self._result = result
         self._elapsed = elapsed
-        self._parsed: tuple[_T_co] | None = None
         self._http_response: httpx.Response | None = None
 
     @property
@@ -95,18 +91,14 @@ class APIResponse(Generic[_T_co]):
     def parse(self) -> _T_co:
         """What the plain method returns for this answer (notebooks bound to the client).
 
-        The answer is parsed on the first call; later calls return the same object.
+        The answer was parsed when it arrived, as the plain method parses it: an answer that
+        is not what the API promises raised ``ResponseValidationError`` at the call, as it
+        does there. Every call returns the same object.
 
         Returns:
             The result.
-
-        Raises:
-            ResponseValidationError: A 2xx answer that is not what the API promises (the plain
-                method raises it at once).
         """
-        if self._parsed is None:
-            self._parsed = (self._parse(self._response),)
-        return self._parsed[0]
+        return self._result
 
     def __repr__(self) -> str:
         response = self._response

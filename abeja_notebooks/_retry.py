@@ -18,7 +18,7 @@ notebooks.
 
 from __future__ import annotations
 
-import math
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Final
@@ -70,30 +70,36 @@ def parse_retry_after(
 
     An HTTP date is measured against the answer's own ``Date`` header when it has a readable
     one, as RFC 9110 advises, so a local clock that is off does not turn "retry in an hour"
-    into "retry now"; without one, against ``now()``.
+    into "retry now"; without one, against ``now()``. A date in the past means now (0).
+
+    A number too large to be finite (hundreds of digits) is ``inf``: beyond any cap, so the
+    caller raises at once. A negative number, ``inf``, ``nan`` or anything else unreadable is
+    ignored (``None``): the normal backoff applies.
 
     Args:
         headers: The response headers.
         now: The current wall-clock time (for HTTP dates without a ``Date`` header).
 
     Returns:
-        The delay in seconds (never negative), or ``None`` when absent or unreadable.
+        The delay in seconds (``0`` or more, possibly ``inf``), or ``None`` when absent,
+        negative or unreadable.
     """
     raw = headers.get("retry-after")
     if raw is None:
         return None
     raw = raw.strip()
-    try:
-        seconds = float(raw)
-    except ValueError:
-        when = _http_date(raw)
-        if when is None:
-            return None
-        sent = _http_date(headers.get("date"))
-        seconds = (when - (sent if sent is not None else now())).total_seconds()
-    if not math.isfinite(seconds):
+    if _DELAY_SECONDS.fullmatch(raw):
+        return float(raw)  # hundreds of digits make inf: beyond any cap
+    when = _http_date(raw)
+    if when is None:
         return None
-    return max(seconds, 0.0)
+    sent = _http_date(headers.get("date"))
+    return max((when - (sent if sent is not None else now())).total_seconds(), 0.0)
+
+
+_DELAY_SECONDS: Final = re.compile(r"[0-9]+(\.[0-9]+)?")
+"""RFC 9110's delay-seconds (digits; a fraction is accepted too). Signs, ``inf`` and ``nan``
+are not numbers of seconds: such a header is ignored."""
 
 
 def _http_date(raw: str | None) -> datetime | None:

@@ -1,4 +1,4 @@
-"""A minimal loopback HTTP server that answers every request with the same canned body.
+"""A minimal loopback HTTP server that answers every GET and POST with the same canned body.
 
 It does as little as a server can (one write per response, keep-alive, Nagle off), and runs in
 its own process, so the client being measured never competes with it for the GIL: the
@@ -32,6 +32,10 @@ def serve(body_path: str) -> None:
         disable_nagle_algorithm = True
 
         def do_GET(self) -> None:
+            self.wfile.write(response)
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
             self.wfile.write(response)
 
         def log_message(self, format: str, *args: object) -> None:

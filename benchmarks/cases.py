@@ -157,6 +157,51 @@ def per_call_overhead(sizes: Sizes) -> list[Row]:
     return rows
 
 
+def fresh_connection(sizes: Sizes) -> list[Row]:
+    """What a create pays when it takes a fresh connection instead of a pooled one.
+
+    A create never goes onto a connection idle for a second or more: it opens a new one. Here
+    one client keeps its connection alive and the other keeps none, so every create of the
+    second pays for a connection of its own, over loopback (no TLS).
+    """
+    with (
+        CannedServer(BODY) as server,
+        Client(base_url=server.base_url, organization_id=ORG, auth_token=TOKEN) as pooled,
+        Client(
+            base_url=server.base_url,
+            organization_id=ORG,
+            auth_token=TOKEN,
+            limits=httpx.Limits(max_keepalive_connections=0),
+        ) as fresh,
+    ):
+        contenders: dict[str, Callable[[], object]] = {
+            "pooled": lambda: pooled.notebooks.create(JOB),
+            "fresh": lambda: fresh.notebooks.create(JOB),
+        }
+        for call in contenders.values():
+            for _ in range(20):
+                call()
+        calls = max(sizes.http_calls // 2, 1)
+        medians = interleaved_medians(
+            {name: per_call(call, calls) for name, call in contenders.items()},
+            samples=sizes.samples,
+        )
+    fresh_us, pooled_us = medians["fresh"] * 1e6, medians["pooled"] * 1e6
+    return [
+        Row(
+            "connections",
+            "create on a fresh connection vs a pooled one, loopback HTTP",
+            fresh_us,
+            pooled_us,
+            "us/call",
+            "reported",
+            fresh_us / pooled_us,
+            None,
+            f"+{fresh_us - pooled_us:.0f} us per create idle for 1 s or more; TLS adds a handshake",
+        )
+    ]
+
+
 # --- 2. the old abeja-sdk client ---------------------------------------------------------------
 
 _OLD_CLIENT_SCRIPT = textwrap.dedent(
@@ -670,6 +715,7 @@ def emulator_memory(sizes: Sizes) -> list[Row]:
 
 ALL = {
     "per-call": per_call_overhead,
+    "connections": fresh_connection,
     "pagination": pagination,
     "async": async_fan_out,
     "import": import_time,

@@ -219,7 +219,7 @@ def test_a_sync_user_never_imports_asyncio_or_the_async_client() -> None:
         "answer = lambda request: httpx.Response(200, content=body)\n"
         "http = httpx.Client(transport=httpx.MockTransport(answer))\n"
         "with Client(organization_id='1410000000000', auth_token='t', http_client=http) as c:\n"
-        "    c.notebooks.get('train-resnet', '1230000000000').refresh()\n"
+        "    c.notebooks.get('train-resnet', '1410000000000').refresh()\n"
         "loaded = {'asyncio', 'abeja_notebooks._async.manager', 'abeja_notebooks._async.client'}\n"
         "print(sorted(loaded & set(sys.modules)))\n"
     )

@@ -86,7 +86,7 @@ class AsyncNotebooks:
     # --- sending calls -----------------------------------------------------------------------
 
     async def _run(self, call: Call[_T], until: float | None = None) -> _T:
-        return call.parse(await self._transport.send(call.request, until=until))
+        return await self._transport.send(call, until=until)
 
     def _org(self, organization_id: str | None) -> str:
         if organization_id is not None:
@@ -104,6 +104,7 @@ class AsyncNotebooks:
 
         def parse(response: RawResponse) -> AsyncNotebook:
             notebook = ep.parse_model(response, AsyncNotebook)
+            ep.check_identity(response, request, notebook)
             notebook._bind(binding)  # pyright: ignore[reportPrivateUsage] -- the manager owns the binding
             return notebook
 
@@ -145,14 +146,16 @@ class AsyncNotebooks:
     ) -> Call[NotebookPage[AsyncNotebook]]:
         org = self._org(organization_id)
         binding = Binding(self, org, job)
+        request = ep.list_request(org, job, offset=offset, limit=limit)
 
         def parse(response: RawResponse) -> NotebookPage[AsyncNotebook]:
             page = ep.parse_page(response, AsyncNotebook, offset=offset, limit=limit)
+            ep.check_identity(response, request, page)
             for notebook in page.entries:
                 notebook._bind(binding)  # pyright: ignore[reportPrivateUsage] -- the manager owns the binding
             return page
 
-        return Call(ep.list_request(org, job, offset=offset, limit=limit), parse)
+        return Call(request, parse)
 
     def _update(
         self,
@@ -193,6 +196,7 @@ class AsyncNotebooks:
             if response.replayed:  # a 409 after an earlier attempt that did the job
                 return Message(message=done)
             result = ep.parse_action(response, AsyncNotebook)
+            ep.check_identity(response, request, result)
             if isinstance(result, AsyncNotebook):
                 result._bind(binding)  # pyright: ignore[reportPrivateUsage] -- the manager owns the binding
             return result

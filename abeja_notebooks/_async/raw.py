@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, TypeVar
 
 from abeja_notebooks._async.notebook import AsyncNotebook
-from abeja_notebooks._endpoints import Call
+from abeja_notebooks._endpoints import Call, RawResponse
 from abeja_notebooks._models import LogPage, Message, NotebookPage
 from abeja_notebooks._response import APIResponse
 from abeja_notebooks._types import NotebookType
@@ -64,10 +64,15 @@ class AsyncNotebooksWithRawResponse:
         return f"{type(self).__name__}({self._notebooks!r})"
 
     async def _send(self, call: Call[_T]) -> APIResponse[_T]:
+        # Parsed as the plain method parses it, while the answer's connection is at hand (so an
+        # answer to another request is never handed out), and kept beside its answer.
+        def parse(answer: RawResponse) -> tuple[RawResponse, _T]:
+            return answer, call.parse(answer)
+
         clock = self._transport.clock
         started = clock.monotonic()
-        response = await self._transport.send(call.request)
-        return APIResponse(response, call.parse, timedelta(seconds=clock.monotonic() - started))
+        answer, result = await self._transport.send(Call(call.request, parse))
+        return APIResponse(answer, result, timedelta(seconds=clock.monotonic() - started))
 
     async def create(
         self,

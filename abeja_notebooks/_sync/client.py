@@ -10,9 +10,16 @@ from typing import Self
 
 import httpx
 
-from abeja_notebooks._config import NOT_GIVEN, NotGiven, RetryPolicy, Settings
+from abeja_notebooks._clock import Clock
+from abeja_notebooks._config import (
+    DEFAULT_MAX_RESPONSE_SIZE,
+    NOT_GIVEN,
+    NotGiven,
+    RetryPolicy,
+    Settings,
+)
 from abeja_notebooks._sync.manager import Notebooks
-from abeja_notebooks._transport import Clock, Transport
+from abeja_notebooks._transport import Transport
 
 __all__ = ["Client"]
 
@@ -43,20 +50,29 @@ class Client:
         configuration: A configuration of ``~/.abeja/config`` by name (``"default"``: the
             unnamed one). Its organization, credentials and API root beat the environment's;
             the other arguments still beat its values.
-        timeout: Seconds per attempt, an ``httpx.Timeout``, or ``None`` for none. Env
-            ``ABEJA_SDK_CONNECTION_TIMEOUT``; default 30.
+        timeout: Seconds per attempt (its whole wall time), an ``httpx.Timeout`` (per phase;
+            the attempt also ends once the sum of its phases has passed), or ``None`` for
+            none. Env ``ABEJA_SDK_CONNECTION_TIMEOUT``; default 30.
         max_retries: Retries after a failed attempt, where safe; 0 disables them. Env
             ``ABEJA_SDK_MAX_RETRY_COUNT``; default 3.
         retry_policy: The delays between attempts (backoff, jitter, ``Retry-After`` cap).
         deadline: An overall bound in seconds on each call, attempts and sleeps included.
+        max_response_size: The most bytes an answer's body may hold, after decompression;
+            a larger one raises [`ResponseTooLarge`][abeja_notebooks.ResponseTooLarge].
+            Default 16 MiB.
         http_client: An ``httpx.Client`` to send with, used as it is and never closed by
             this client. Its transport, pool, proxies, TLS settings and event hooks apply; its
             default headers are read once, here, beneath the SDK's own; its ``params`` and
             cookies are added to every request. Its ``base_url``, ``auth``, ``timeout`` and
-            redirect setting are not used: the SDK's own options apply.
+            redirect setting are not used: the SDK's own options apply. The SDK hooks into the
+            sockets of its pools (httpx's own transports) to bound its own attempts; nothing
+            changes for the client's other requests.
         limits: Connection-pool limits for the client made here (ignored with
-            ``http_client``), e.g. ``httpx.Limits(max_connections=20)``.
-        clock: Where time is read and sleeps happen (tests pass the emulator's clock).
+            ``http_client``), e.g. ``httpx.Limits(max_connections=20)``. Default: 100
+            connections, 20 kept alive for 4 s.
+        clock: Where time is read and sleeps happen (tests pass the emulator's clock). The
+            deadline is measured on it; each attempt is also cut, in real time, at what is
+            left of the deadline when it starts.
 
     Raises:
         ConfigurationError: An environment variable or the configuration file holds an unusable
@@ -78,6 +94,7 @@ class Client:
         max_retries: int | NotGiven = NOT_GIVEN,
         retry_policy: RetryPolicy | None = None,
         deadline: float | None = None,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
         http_client: httpx.Client | None = None,
         limits: httpx.Limits | None = None,
         clock: Clock | None = None,
@@ -96,6 +113,7 @@ class Client:
             max_retries=max_retries,
             retry_policy=retry_policy,
             deadline=deadline,
+            max_response_size=max_response_size,
         )
         self._transport = Transport(settings, http_client=http_client, clock=clock, limits=limits)
 
@@ -122,17 +140,19 @@ class Client:
         retry_policy: RetryPolicy | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
         organization_id: str | NotGiven = NOT_GIVEN,
+        max_response_size: int | NotGiven = NOT_GIVEN,
     ) -> Self:
         """Return a copy with other options that shares this client's connection pool.
 
         Closing the copy does not close the pool; closing this client does.
 
         Args:
-            timeout: Seconds per attempt, an ``httpx.Timeout``, or ``None`` for none.
+            timeout: Seconds per attempt, an ``httpx.Timeout`` (per phase), or ``None`` for none.
             max_retries: Retries after a failed attempt, where safe (0: none).
             retry_policy: The delays between attempts.
             deadline: An overall bound in seconds on each call, or ``None``.
             organization_id: Another default organization.
+            max_response_size: The most bytes an answer's body may hold, after decompression.
 
         Returns:
             The new client.
@@ -146,6 +166,7 @@ class Client:
             retry_policy=retry_policy,
             deadline=deadline,
             organization_id=organization_id,
+            max_response_size=max_response_size,
         )
         twin = type(self).__new__(type(self))
         twin._transport = self._transport.derive(settings)

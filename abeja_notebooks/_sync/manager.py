@@ -88,7 +88,7 @@ class Notebooks:
     # --- sending calls -----------------------------------------------------------------------
 
     def _run(self, call: Call[_T], until: float | None = None) -> _T:
-        return call.parse(self._transport.send(call.request, until=until))
+        return self._transport.send(call, until=until)
 
     def _org(self, organization_id: str | None) -> str:
         if organization_id is not None:
@@ -106,6 +106,7 @@ class Notebooks:
 
         def parse(response: RawResponse) -> Notebook:
             notebook = ep.parse_model(response, Notebook)
+            ep.check_identity(response, request, notebook)
             notebook._bind(binding)  # pyright: ignore[reportPrivateUsage] -- the manager owns the binding
             return notebook
 
@@ -147,14 +148,16 @@ class Notebooks:
     ) -> Call[NotebookPage[Notebook]]:
         org = self._org(organization_id)
         binding = Binding(self, org, job)
+        request = ep.list_request(org, job, offset=offset, limit=limit)
 
         def parse(response: RawResponse) -> NotebookPage[Notebook]:
             page = ep.parse_page(response, Notebook, offset=offset, limit=limit)
+            ep.check_identity(response, request, page)
             for notebook in page.entries:
                 notebook._bind(binding)  # pyright: ignore[reportPrivateUsage] -- the manager owns the binding
             return page
 
-        return Call(ep.list_request(org, job, offset=offset, limit=limit), parse)
+        return Call(request, parse)
 
     def _update(
         self,
@@ -195,6 +198,7 @@ class Notebooks:
             if response.replayed:  # a 409 after an earlier attempt that did the job
                 return Message(message=done)
             result = ep.parse_action(response, Notebook)
+            ep.check_identity(response, request, result)
             if isinstance(result, Notebook):
                 result._bind(binding)  # pyright: ignore[reportPrivateUsage] -- the manager owns the binding
             return result

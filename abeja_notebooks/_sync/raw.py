@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, TypeVar
 
-from abeja_notebooks._endpoints import Call
+from abeja_notebooks._endpoints import Call, RawResponse
 from abeja_notebooks._models import LogPage, Message, NotebookPage
 from abeja_notebooks._response import APIResponse
 from abeja_notebooks._sync.notebook import Notebook
@@ -66,10 +66,15 @@ class NotebooksWithRawResponse:
         return f"{type(self).__name__}({self._notebooks!r})"
 
     def _send(self, call: Call[_T]) -> APIResponse[_T]:
+        # Parsed as the plain method parses it, while the answer's connection is at hand (so an
+        # answer to another request is never handed out), and kept beside its answer.
+        def parse(answer: RawResponse) -> tuple[RawResponse, _T]:
+            return answer, call.parse(answer)
+
         clock = self._transport.clock
         started = clock.monotonic()
-        response = self._transport.send(call.request)
-        return APIResponse(response, call.parse, timedelta(seconds=clock.monotonic() - started))
+        answer, result = self._transport.send(Call(call.request, parse))
+        return APIResponse(answer, result, timedelta(seconds=clock.monotonic() - started))
 
     def create(
         self,

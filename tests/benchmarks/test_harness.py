@@ -32,6 +32,7 @@ def test_the_benchmark_harness_runs_every_benchmark_and_writes_json(tmp_path: Pa
     benchmarks = {row["benchmark"] for row in results["rows"]}
     assert benchmarks == {
         "per-call",
+        "connections",
         "old client",
         "pagination",
         "async fan-out",

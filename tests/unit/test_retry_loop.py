@@ -24,7 +24,7 @@ from abeja_notebooks import (
 )
 from abeja_notebooks._config import Settings
 from abeja_notebooks._endpoints import ApiRequest, RawResponse, RetryClass
-from abeja_notebooks._transport import PreparedHeaders, RetryLoop
+from abeja_notebooks._loop import PreparedHeaders, RetryLoop
 from abeja_notebooks.testing import ManualClock
 
 BASE_URL = "http://api.test"

@@ -1,0 +1,283 @@
+"""The SDK's hook at the socket: whole-attempt time bounds and fresh connections.
+
+httpx applies its timeouts to each socket operation, so a server that sends its header bytes
+one at a time, or a ``102 Processing`` every few tenths of a second, holds a request for as
+long as it likes. The SDK therefore wraps the *network backend* of every httpcore connection
+pool it sends through (httpx's own transports, proxies included; see :func:`guard`): each
+connect, read and write of the attempt in flight gets at most the time left of that attempt
+(:class:`~abeja_notebooks._body.Budget`, found in a context variable), and fails with httpx's
+timeout error once it has passed. The connection is then closed by httpcore, as after any
+timeout.
+
+The same hook keeps the age of each connection: while a request that must not go onto a
+likely stale connection (a create) waits for one, the pool sees every connection idle for
+``Budget.fresh_after`` seconds or more as closed by the server, and opens a new one instead.
+A connection whose answer did not match its request is marked (:func:`discard`) and seen as
+closed the same way, so it is never used again.
+
+Outside an SDK attempt the wrappers change nothing: a pool handed in by the caller keeps
+behaving as before for its other users. A transport that is not httpx's own (an in-process
+one) has no socket: there, the phases' timeouts and the per-chunk checks of the body reader
+bound an attempt.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+
+from ._body import ATTEMPT
+
+__all__ = ["discard", "guard"]
+
+
+def _cut(timeout: float | None, phase: str) -> float | None:
+    """``timeout`` shortened to what is left of the attempt in flight.
+
+    Raises:
+        httpcore.TimeoutException: Nothing is left (``phase`` names which kind).
+    """
+    budget = ATTEMPT.get()
+    if budget is None or budget.ends is None:
+        return timeout
+    left = budget.ends - time.monotonic()
+    if left <= 0:
+        raise _ran_out(phase)
+    return left if timeout is None or left < timeout else timeout
+
+
+def _ran_out(phase: str) -> Exception:
+    """The timeout error of ``phase`` for an attempt whose budget is spent."""
+    import httpcore  # only now: httpcore is loaded once a pool exists, not with the SDK
+
+    budget = ATTEMPT.get()
+    what = "its time" if budget is None else budget.what
+    kinds = {"connect": httpcore.ConnectTimeout, "write": httpcore.WriteTimeout}
+    return kinds.get(phase, httpcore.ReadTimeout)(f"ran out of {what}")
+
+
+def _late(
+    error: Exception, cut: float | None, timeout: float | None, phase: str
+) -> Exception | None:
+    """When ``error`` is the timeout of a ``cut`` shorter than httpx's own: one that says why."""
+    import httpcore
+
+    if cut is timeout or not isinstance(error, httpcore.TimeoutException):
+        return None
+    return _ran_out(phase)
+
+
+class _Age:
+    """When a connection was last used, and whether it must not be used again."""
+
+    __slots__ = ("discarded", "used")
+
+    def __init__(self) -> None:
+        self.used = time.monotonic()
+        self.discarded = False
+
+    def stale(self) -> bool:
+        if self.discarded:
+            return True
+        budget = ATTEMPT.get()
+        fresh_after = None if budget is None else budget.fresh_after
+        return fresh_after is not None and time.monotonic() - self.used >= fresh_after
+
+
+class _Stream(_Age):
+    """A sync httpcore network stream, bounded by the attempt in flight."""
+
+    __slots__ = ("_stream",)
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__()
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        cut = _cut(timeout, "read")
+        try:
+            data: bytes = self._stream.read(max_bytes, cut)
+        except Exception as exc:
+            late = _late(exc, cut, timeout, "read")
+            if late is None:
+                raise
+            raise late from None
+        self.used = time.monotonic()
+        return data
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        cut = _cut(timeout, "write")
+        try:
+            self._stream.write(buffer, cut)
+        except Exception as exc:
+            late = _late(exc, cut, timeout, "write")
+            if late is None:
+                raise
+            raise late from None
+        self.used = time.monotonic()
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> _Stream:
+        return _Stream(
+            self._stream.start_tls(ssl_context, server_hostname, _cut(timeout, "connect"))
+        )
+
+    def get_extra_info(self, info: str) -> Any:
+        # httpcore asks whether an idle connection is readable to learn whether the server
+        # closed it: a stale or discarded one answers yes, and the pool drops it.
+        if info == "is_readable" and self.stale():
+            return True
+        return self._stream.get_extra_info(info)
+
+
+class _AsyncStream(_Age):
+    """An async httpcore network stream, bounded by the attempt in flight."""
+
+    __slots__ = ("_stream",)
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__()
+        self._stream = stream
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        cut = _cut(timeout, "read")
+        try:
+            data: bytes = await self._stream.read(max_bytes, cut)
+        except Exception as exc:
+            late = _late(exc, cut, timeout, "read")
+            if late is None:
+                raise
+            raise late from None
+        self.used = time.monotonic()
+        return data
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        cut = _cut(timeout, "write")
+        try:
+            await self._stream.write(buffer, cut)
+        except Exception as exc:
+            late = _late(exc, cut, timeout, "write")
+            if late is None:
+                raise
+            raise late from None
+        self.used = time.monotonic()
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+    async def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> _AsyncStream:
+        stream = await self._stream.start_tls(
+            ssl_context, server_hostname, _cut(timeout, "connect")
+        )
+        return _AsyncStream(stream)
+
+    def get_extra_info(self, info: str) -> Any:
+        if info == "is_readable" and self.stale():
+            return True
+        return self._stream.get_extra_info(info)
+
+
+class _Backend:
+    """A sync httpcore network backend whose streams are :class:`_Stream` s."""
+
+    def __init__(self, backend: Any) -> None:
+        self._backend = backend
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> _Stream:
+        timeout = _cut(timeout, "connect")
+        return _Stream(
+            self._backend.connect_tcp(host, port, timeout, local_address, socket_options)
+        )
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> _Stream:
+        return _Stream(
+            self._backend.connect_unix_socket(path, _cut(timeout, "connect"), socket_options)
+        )
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+class _AsyncBackend:
+    """An async httpcore network backend whose streams are :class:`_AsyncStream` s."""
+
+    def __init__(self, backend: Any) -> None:
+        self._backend = backend
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> _AsyncStream:
+        timeout = _cut(timeout, "connect")
+        stream = await self._backend.connect_tcp(host, port, timeout, local_address, socket_options)
+        return _AsyncStream(stream)
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> _AsyncStream:
+        timeout = _cut(timeout, "connect")
+        return _AsyncStream(await self._backend.connect_unix_socket(path, timeout, socket_options))
+
+    async def sleep(self, seconds: float) -> None:
+        await self._backend.sleep(seconds)
+
+
+def guard(http: httpx.Client | httpx.AsyncClient) -> int:
+    """Put the hook under every httpcore pool of ``http`` (its transport and its mounts).
+
+    Connections the pool opens from now on are bounded by the SDK's attempts; those it holds
+    already are left as they are. A transport without an httpcore pool (an in-process one) is
+    left alone.
+
+    Returns:
+        How many pools carry the hook (0 when ``http`` has none it can reach).
+    """
+    owner: Any = http
+    mounts: Any = getattr(owner, "_mounts", None)
+    transports: list[Any] = [getattr(owner, "_transport", None)]
+    if isinstance(mounts, dict):
+        transports += list(mounts.values())  # pyright: ignore[reportUnknownArgumentType] -- httpx's own dict
+    guarded = 0
+    for transport in transports:
+        pool: Any = getattr(transport, "_pool", None)
+        backend: Any = getattr(pool, "_network_backend", None)
+        if backend is None:
+            continue
+        if not isinstance(backend, _Backend | _AsyncBackend):
+            is_async = hasattr(pool, "handle_async_request")  # httpcore's async pools
+            pool._network_backend = _AsyncBackend(backend) if is_async else _Backend(backend)
+        guarded += 1
+    return guarded
+
+
+def discard(response: httpx.Response) -> None:
+    """Make sure the connection ``response`` came on is never used again.
+
+    For an answer that did not match its request, or a body that was not read to its end: the
+    connection may hold bytes that would become the answer to the next request sent on it. No
+    I/O happens here: the pool drops the connection when it next looks at it.
+    """
+    stream = response.extensions.get("network_stream")
+    if isinstance(stream, _Age):
+        stream.discarded = True
