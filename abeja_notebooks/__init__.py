@@ -1,7 +1,7 @@
 """abeja-notebooks: a typed SDK for the ABEJA Platform Notebook API.
 
-Start with [`Client`][abeja_notebooks.Client] (typed models, lazy pagination, log following,
-waiters) or [`APIClient`][abeja_notebooks.APIClient] (the drop-in, dict-returning replacement for
+Start with `Client` (typed models, lazy pagination, log following,
+waiters) or `APIClient` (the drop-in, dict-returning replacement for
 ``abeja.notebook.APIClient``).
 
 The names below load on first use (PEP 562), so ``import abeja_notebooks`` costs almost

@@ -1,6 +1,6 @@
 """The exceptions raised by abeja-notebooks.
 
-Every error the SDK raises on purpose derives from [`AbejaError`][abeja_notebooks.AbejaError]::
+Every error the SDK raises on purpose derives from `AbejaError`::
 
     AbejaError
     ├── ConfigurationError          no credentials, a bad env value, ...
@@ -122,7 +122,7 @@ class ConfigurationError(AbejaError):
 class HttpError(AbejaError):
     """The API answered with a status that is not 2xx.
 
-    Raised with the class of its status ([`NotFound`][abeja_notebooks.NotFound] for 404, ...), or as
+    Raised with the class of its status (`NotFound` for 404, ...), or as
     a plain ``HttpError`` for a status without a class of its own (a 3xx: redirects are not
     followed; a 418, a 501, ...). Retried statuses raise only once the retries are spent, and the
     message then ends with ``after N attempts``.

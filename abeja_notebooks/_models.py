@@ -143,7 +143,7 @@ class _StatusSchema:
 
 
 Status = Annotated[NotebookStatus, _StatusSchema()]
-"""A [`NotebookStatus`][abeja_notebooks.NotebookStatus] field."""
+"""A `NotebookStatus` field."""
 
 
 def _micro(value: datetime) -> str:
@@ -224,7 +224,7 @@ class Creator(_ApiModel, frozen=True):
         """Return the creator as the API sends it: its keys, JSON types, unknown fields included.
 
         Returns:
-            A new [`CreatorDict`][abeja_notebooks.CreatorDict], not tied to the creator.
+            A new `CreatorDict`, not tied to the creator.
         """
         return cast("CreatorDict", self._api_dict())
 
@@ -232,8 +232,8 @@ class Creator(_ApiModel, frozen=True):
 class BaseNotebook(_ApiModel, frozen=True):
     """The fields of a notebook, shared by ``Notebook`` and ``AsyncNotebook``.
 
-    Clients hand out a [`Notebook`][abeja_notebooks.Notebook] (sync) or an
-    [`AsyncNotebook`][abeja_notebooks.AsyncNotebook], which add the methods that call the API.
+    Clients hand out a `Notebook` (sync) or an
+    `AsyncNotebook`, which add the methods that call the API.
 
     Fields are read-only: a notebook changes only through the API (``nb.update(...)``,
     ``nb.refresh()``), which replaces its data in place.
@@ -248,7 +248,7 @@ class BaseNotebook(_ApiModel, frozen=True):
     description: str | None = None
     """A free-text description, if any."""
     status: Status
-    """The notebook's state; see [`NotebookStatus`][abeja_notebooks.NotebookStatus]."""
+    """The notebook's state; see `NotebookStatus`."""
     status_message: str | None = None
     """A human explanation of the status (often set when it failed)."""
     instance_type: str
@@ -300,7 +300,7 @@ class BaseNotebook(_ApiModel, frozen=True):
         """Return the notebook as the API sends it: its keys, JSON types, unknown fields included.
 
         Returns:
-            A new [`NotebookDict`][abeja_notebooks.NotebookDict], not tied to the notebook.
+            A new `NotebookDict`, not tied to the notebook.
         """
         return cast("NotebookDict", self._api_dict())
 
@@ -371,7 +371,7 @@ class NotebookPage(_ApiModel, Generic[NotebookT], frozen=True):
         """Return the page as the API sends it: its keys, JSON types, unknown fields included.
 
         Returns:
-            A new [`NotebookPageDict`][abeja_notebooks.NotebookPageDict], not tied to the page.
+            A new `NotebookPageDict`, not tied to the page.
         """
         return cast("NotebookPageDict", self._api_dict())
 
@@ -401,7 +401,7 @@ class LogEvent(_ApiModel, frozen=True):
         """Return the event as the API sends it: its keys, JSON types, unknown fields included.
 
         Returns:
-            A new [`LogEventDict`][abeja_notebooks.LogEventDict], not tied to the event.
+            A new `LogEventDict`, not tied to the event.
         """
         return cast("LogEventDict", self._api_dict())
 
@@ -420,7 +420,7 @@ class LogPage(_ApiModel, frozen=True):
         """Return the page as the API sends it: its keys, JSON types, unknown fields included.
 
         Returns:
-            A new [`LogPageDict`][abeja_notebooks.LogPageDict], not tied to the page.
+            A new `LogPageDict`, not tied to the page.
         """
         return cast("LogPageDict", self._api_dict())
 

@@ -52,8 +52,8 @@ DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 class Clock(Protocol):
     """What the SDK reads time from and sleeps on (retries, ``wait_until``, following logs).
 
-    The default is [`SystemClock`][abeja_notebooks.SystemClock]. The emulator's
-    [`ManualClock`][abeja_notebooks.testing.ManualClock] implements it too: its ``sleep``
+    The default is `SystemClock`. The emulator's
+    `ManualClock` implements it too: its ``sleep``
     advances the emulator's time at once, so tests never wait. Pass one as ``clock=`` to a
     client.
     """

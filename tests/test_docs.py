@@ -18,9 +18,9 @@
      (pydantic's ``BaseModel``, ``Exception``, ...) are documented upstream and skipped.
   3. Every public function and method with parameters has an ``Args:`` section naming each of
      them (``self``/``cls`` aside; ``*args``/``**kwargs`` by name). A method that only forwards
-     (a bound notebook's ``nb.start()``) may instead link to its full entry
-     (``[`Notebooks.start`][abeja_notebooks.Notebooks.start]``), whose ``Args:`` must then name
-     the parameters it leaves out. Dunder methods are exempt,
+     (a bound notebook's ``nb.start()``) may instead name its full entry in single backticks
+     (`` `Notebooks.start` ``, which the site links: scripts/crossrefs.py), whose ``Args:`` must
+     then name the parameters it leaves out. Dunder methods are exempt,
      except the constructor: each ``__init__`` parameter is named in the ``Args:`` of the class
      or of ``__init__``, or is a documented field or attribute of the same name (dataclass
      fields, exception attributes set from the argument of the same name).
@@ -37,12 +37,14 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.util
 import logging
 import re
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from types import ModuleType
 
 import griffe
 import pytest
@@ -87,6 +89,18 @@ DOCS = ROOT / "docs"
 EXAMPLES = ROOT / "examples"
 PUBLIC_MODULES = ("abeja_notebooks", "abeja_notebooks.testing")
 
+
+def _load_script(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+CROSSREFS = _load_script("crossrefs")
+
 # --- docstrings ------------------------------------------------------------------------------
 
 _K = griffe.DocstringSectionKind
@@ -123,8 +137,11 @@ class _Checker:
         if fn.docstring is None or self.package is None:
             return set()
         names = set[str]()
-        for path in re.findall(rf"\]\[{self.root}\.([\w.]+)\]", fn.docstring.value):
-            target = _target(self.package[path])
+        for span in CROSSREFS.CODE_SPAN.finditer(fn.docstring.value):
+            path = CROSSREFS.resolve(self.package, fn.path, span["name"])
+            if path is None:
+                continue
+            target = _target(self.package[path.removeprefix(f"{self.root}.")])
             if isinstance(target, griffe.Function):
                 names |= _named(target, _K.parameters, _K.other_parameters)
         return names
@@ -240,10 +257,40 @@ def test_every_public_name_is_in_the_api_reference() -> None:
     assert missing == []
 
 
+def test_every_name_a_rendered_docstring_puts_in_backticks_is_linked(
+    package: griffe.Module,
+) -> None:
+    """A single-backtick name is a cross-reference: a typo or a renamed method is caught here."""
+    unresolved: list[str] = []
+    for module_name, name in _public_names():
+        obj = _target(package[f"{module_name}.{name}".removeprefix("abeja_notebooks.")])
+        for each in CROSSREFS.objects(obj):
+            for span in CROSSREFS.CODE_SPAN.finditer(
+                each.docstring.value if each.docstring else ""
+            ):
+                if CROSSREFS.resolve(package, each.path, span["name"]) is None:
+                    unresolved.append(f"{each.path}: {span[0]}")
+
+    assert unresolved == []
+
+
+def test_no_docstring_uses_markup_only_the_site_renders() -> None:
+    """An IDE's hover shows ``[`X`][abeja_notebooks.X]`` as it is: docstrings write `X`."""
+    marked = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "abeja_notebooks").rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "][abeja_notebooks." in line
+    ]
+
+    assert marked == []
+
+
 def test_the_checker_catches_what_it_promises_to(tmp_path: Path) -> None:
     """The rules above are not vacuous: a module breaking each of them is caught."""
     (tmp_path / "sample.py").write_text(
         '"""A module."""\n'
+        '__all__ = ["Bad", "Forwarder", "Good"]\n'
         "class Good:\n"
         '    """A class.\n\n    Attributes:\n        size: How big.\n    """\n'
         "    def __init__(self, size: int) -> None:\n        self.size = size\n"
@@ -259,9 +306,11 @@ def test_the_checker_catches_what_it_promises_to(tmp_path: Path) -> None:
         "class Forwarder:\n"
         '    """Forwards."""\n'
         "    def grow(self, by: int) -> None:\n"
-        '        """Grow; see [`Good.grow`][sample.Good.grow]."""\n'
+        '        """Grow; see `Good.grow`."""\n'
         "    def shrink(self, by: int) -> None:\n"
-        '        """Shrink; see [`Bad.grow`][sample.Bad.grow], which documents nothing."""\n'
+        '        """Shrink; see `Bad.grow`, which documents nothing."""\n'
+        "    def stretch(self, by: int) -> None:\n"
+        '        """Stretch; see ``Good.grow`` (literal code: no link)."""\n'
     )
     module = griffe.load("sample", search_paths=[str(tmp_path)])
     assert isinstance(module, griffe.Module)
@@ -279,6 +328,7 @@ def test_the_checker_catches_what_it_promises_to(tmp_path: Path) -> None:
         "Bad.shrink: no docstring",
         "Bad: no docstring",
         "Forwarder.shrink: parameter 'by' not under Args:",
+        "Forwarder.stretch: parameter 'by' not under Args:",
     ]
 
 

@@ -21,7 +21,7 @@ class AsyncClient:
     Every option is keyword-only. An explicit argument beats the environment, which beats the
     configuration file that the platform's ``abeja config init`` writes (``~/.abeja/config``),
     which beats the default. Use it as a context manager, or call
-    [`aclose`][abeja_notebooks.AsyncClient.aclose] when done.
+    `AsyncClient.aclose` when done.
 
     Examples:
         >>> from abeja_notebooks import AsyncClient, NotebookStatus

@@ -367,7 +367,7 @@ class AsyncNotebooks:
             organization_id: Overrides the client's organization.
 
         Returns:
-            An iterable of [`AsyncNotebook`][abeja_notebooks.AsyncNotebook]; its ``pages()``
+            An iterable of `AsyncNotebook`; its ``pages()``
             gives the pages instead.
 
         Raises:
@@ -580,7 +580,7 @@ class AsyncNotebooks:
             organization_id: Overrides the client's organization.
 
         Returns:
-            An iterator of [`LogEvent`][abeja_notebooks.LogEvent], for ``async for``.
+            An iterator of `LogEvent`, for ``async for``.
 
         Raises:
             ValueError: ``poll_interval`` or ``timeout`` is not a positive number (raised

@@ -23,7 +23,7 @@ class Client:
     Every option is keyword-only. An explicit argument beats the environment, which beats the
     configuration file that the platform's ``abeja config init`` writes (``~/.abeja/config``),
     which beats the default. Use it as a context manager, or call
-    [`close`][abeja_notebooks.Client.close] when done.
+    `Client.close` when done.
 
     Examples:
         >>> from abeja_notebooks import Client, NotebookStatus

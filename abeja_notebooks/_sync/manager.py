@@ -369,7 +369,7 @@ class Notebooks:
             organization_id: Overrides the client's organization.
 
         Returns:
-            An iterable of [`Notebook`][abeja_notebooks.Notebook]; its ``pages()``
+            An iterable of `Notebook`; its ``pages()``
             gives the pages instead.
 
         Raises:
@@ -582,7 +582,7 @@ class Notebooks:
             organization_id: Overrides the client's organization.
 
         Returns:
-            An iterator of [`LogEvent`][abeja_notebooks.LogEvent], for ``for``.
+            An iterator of `LogEvent`, for ``for``.
 
         Raises:
             ValueError: ``poll_interval`` or ``timeout`` is not a positive number (raised

@@ -1,14 +1,14 @@
 """An offline, stateful emulator of the ABEJA Platform Notebook API, for tests.
 
-One request -> response core ([`Emulator.handle`][abeja_notebooks.testing.Emulator.handle]) is
+One request -> response core (`Emulator.handle`) is
 reached either in-process, through httpx transports
-([`Emulator.transport`][abeja_notebooks.testing.Emulator.transport],
-[`Emulator.async_transport`][abeja_notebooks.testing.Emulator.async_transport]), or over real HTTP
-([`EmulatorServer`][abeja_notebooks.testing.EmulatorServer], or ``python -m
-abeja_notebooks.testing``). Time comes from a [`Clock`][abeja_notebooks.testing.Clock]; in tests a
-[`ManualClock`][abeja_notebooks.testing.ManualClock] makes the notebook lifecycle and the log stream
-deterministic. Faults ([`Fault`][abeja_notebooks.testing.Fault]) are injected by rule and every
-request is recorded ([`RecordedRequest`][abeja_notebooks.testing.RecordedRequest]).
+(`Emulator.transport`,
+`Emulator.async_transport`), or over real HTTP
+(`EmulatorServer`, or ``python -m
+abeja_notebooks.testing``). Time comes from a `Clock`; in tests a
+`ManualClock` makes the notebook lifecycle and the log stream
+deterministic. Faults (`Fault`) are injected by rule and every
+request is recorded (`RecordedRequest`).
 
 Examples:
     >>> import httpx

@@ -2,8 +2,8 @@
 
 The emulator never runs background threads: every time-dependent fact (a notebook turning
 ``Running``, a log line being written) is computed from the clock when it is looked at. In tests a
-[`ManualClock`][abeja_notebooks.testing.ManualClock] makes that fully deterministic; a served
-emulator uses [`RealClock`][abeja_notebooks.testing.RealClock].
+`ManualClock` makes that fully deterministic; a served
+emulator uses `RealClock`.
 """
 
 from __future__ import annotations

@@ -175,11 +175,11 @@ class _Notebook:
 class Emulator:
     """A stateful, in-memory ABEJA Platform Notebook API.
 
-    One core, [`handle`][abeja_notebooks.testing.Emulator.handle], answers every request;
-    [`transport`][abeja_notebooks.testing.Emulator.transport] and
-    [`async_transport`][abeja_notebooks.testing.Emulator.async_transport] reach it in-process
-    through httpx, and [`EmulatorServer`][abeja_notebooks.testing.EmulatorServer] over real HTTP.
-    Time comes from ``clock`` (a [`ManualClock`][abeja_notebooks.testing.ManualClock] by default): a
+    One core, `Emulator.handle`, answers every request;
+    `Emulator.transport` and
+    `Emulator.async_transport` reach it in-process
+    through httpx, and `EmulatorServer` over real HTTP.
+    Time comes from ``clock`` (a `ManualClock` by default): a
     started notebook is ``Pending``, then ``Running`` ``start_delay`` seconds later, and writes a
     log line every ``log_interval`` seconds while it runs. Nothing happens in the background;
     everything is computed when it is looked at.
@@ -199,15 +199,15 @@ class Emulator:
 
     ``start_delay``, ``log_interval``, ``log_page_size`` and ``max_limit`` are attributes too;
     a change applies to notebooks started afterwards. ``max_recorded_requests`` (default None:
-    keep all) bounds [`requests`][abeja_notebooks.testing.Emulator.requests] for a long-running
+    keep all) bounds `Emulator.requests` for a long-running
     server; the oldest are forgotten.
 
     Args:
         clock: Where time comes from (default: a new
-            [`ManualClock`][abeja_notebooks.testing.ManualClock]).
+            `ManualClock`).
         organizations: Organization id -> its job definition names (default: one organization,
-            [`DEFAULT_ORGANIZATION_ID`][abeja_notebooks.testing.DEFAULT_ORGANIZATION_ID], with
-            [`DEFAULT_JOB_DEFINITION`][abeja_notebooks.testing.DEFAULT_JOB_DEFINITION]).
+            `DEFAULT_ORGANIZATION_ID`, with
+            `DEFAULT_JOB_DEFINITION`).
         tokens: Bearer tokens to accept.
         users: User id (with or without the ``user-`` prefix) -> personal access token, to accept
             as Basic credentials. With neither ``tokens`` nor ``users``, any well-formed credential
@@ -248,7 +248,7 @@ class Emulator:
     extra_fields: dict[str, Any]
     """Fields merged into every notebook object the emulator answers with (default: none)."""
     max_recorded_requests: int | None
-    """How many requests [`requests`][abeja_notebooks.testing.Emulator.requests] keeps (default
+    """How many requests `Emulator.requests` keeps (default
     ``None``: all of them); the oldest are forgotten first."""
 
     def __init__(
@@ -384,14 +384,14 @@ class Emulator:
             return definition.id
 
     def advance(self, seconds: float) -> None:
-        """Move the emulator's [`ManualClock`][abeja_notebooks.testing.ManualClock] forward.
+        """Move the emulator's `ManualClock` forward.
 
         Args:
             seconds: How far, zero or more.
 
         Raises:
             TypeError: If the emulator does not run on a
-                [`ManualClock`][abeja_notebooks.testing.ManualClock].
+                `ManualClock`.
             ValueError: If ``seconds`` is negative.
         """
         clock = self.clock
@@ -442,7 +442,7 @@ class Emulator:
             method: The verb to match (any when None).
             path: A regular expression searched (``re.search``) in the decoded path (any when None).
             times: How many matching requests it applies to (>= 1).
-            **fault_kwargs: The fields of [`Fault`][abeja_notebooks.testing.Fault], when ``fault``
+            **fault_kwargs: The fields of `Fault`, when ``fault``
                 is not given.
 
         Returns:
@@ -692,7 +692,7 @@ class Emulator:
 
         Returns:
             What to send back, and how (see
-            [`EmulatorResponse`][abeja_notebooks.testing.EmulatorResponse]).
+            `EmulatorResponse`).
         """
         method = method.upper()
         lowered = {name.lower(): value for name, value in headers.items()}
