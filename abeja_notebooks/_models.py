@@ -8,7 +8,7 @@ this module knows nothing of clients or I/O.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -22,6 +22,16 @@ from pydantic import (
 )
 from pydantic_core import core_schema
 
+from ._display import (
+    PrettyPrinter,
+    Shown,
+    cut_repr,
+    hidden_names,
+    notebook_table,
+    page_table,
+    pretty_items,
+    stamp,
+)
 from ._errors import UnboundNotebookError
 from ._types import CreatorDict, LogEventDict, LogPageDict, NotebookDict, NotebookPageDict
 
@@ -183,7 +193,11 @@ class _ApiModel(
     defer_build=True,
     coerce_numbers_to_str=True,
 ):
-    """Shared configuration: frozen, and unknown fields kept."""
+    """Shared configuration: frozen, and unknown fields kept; ``dir()`` without pydantic's
+    deprecated API."""
+
+    def __dir__(self) -> list[str]:
+        return _dir(self)
 
     def _api_dict(self) -> Any:
         # What each model's to_dict() returns, typed there: the API's keys and JSON types, the
@@ -219,6 +233,13 @@ class Creator(_ApiModel, frozen=True):
     """When the user was created (UTC)."""
     updated_at: SecondsTimestamp | None = None
     """When the user was last changed (UTC)."""
+
+    def __repr_args__(self) -> Iterator[tuple[str, Shown]]:
+        # At most 160 characters: three values of at most 40.
+        for name in ("id", "email", "display_name"):
+            value = getattr(self, name)
+            if value is not None:
+                yield name, cut_repr(value, 40)
 
     def to_dict(self) -> CreatorDict:
         """Return the creator as the API sends it: its keys, JSON types, unknown fields included.
@@ -327,6 +348,16 @@ class BaseNotebook(_ApiModel, frozen=True):
     def __hash__(self) -> int:
         return hash((type(self), self.training_notebook_id))
 
+    def __repr_args__(self) -> Iterator[tuple[str, Shown]]:
+        # At most 200 characters (four values of at most 36), whatever the server sent.
+        yield "id", cut_repr(self.id, 36)
+        yield "name", cut_repr(self.name, 36)
+        yield "status", cut_repr(self.status.value, 36)
+        yield "instance_type", cut_repr(self.instance_type, 36)
+
+    def _repr_html_(self) -> str:
+        return notebook_table(self)
+
     def _take(self, other: BaseNotebook) -> Self:
         """Take ``other``'s data in place and return this notebook (its binding stays).
 
@@ -378,6 +409,13 @@ class NotebookPage(_ApiModel, Generic[NotebookT], frozen=True):
     def __len__(self) -> int:
         return len(self.entries)
 
+    def _repr_pretty_(self, p: PrettyPrinter, cycle: bool) -> None:
+        head = f"{type(self).__name__}(total={self.total}, offset={self.offset}, "
+        pretty_items(p, f"{head}limit={self.limit}, entries=[", self.entries, cycle)
+
+    def _repr_html_(self) -> str:
+        return page_table(type(self).__name__, self.entries, self.total, self.offset, self.limit)
+
     @property
     def next_offset(self) -> int:
         """The offset of the page after this one."""
@@ -396,6 +434,11 @@ class LogEvent(_ApiModel, frozen=True):
     """When the line was written (UTC)."""
     message: str
     """The text of the line."""
+
+    def __repr_args__(self) -> Iterator[tuple[str, Shown]]:
+        # At most 160 characters: the time, and the message cut to 100.
+        yield "timestamp", Shown(stamp(self.timestamp, "milliseconds"))
+        yield "message", cut_repr(self.message, 100)
 
     def to_dict(self) -> LogEventDict:
         """Return the event as the API sends it: its keys, JSON types, unknown fields included.
@@ -416,6 +459,17 @@ class LogPage(_ApiModel, frozen=True):
     next_backward_token: str | None = None
     """Pass it back to get events older than these."""
 
+    def __repr_args__(self) -> Iterator[tuple[str, object]]:
+        yield "next_forward_token", cut_repr(self.next_forward_token, 40)
+        yield "next_backward_token", cut_repr(self.next_backward_token, 40)
+        yield "events", self.events
+
+    def _repr_pretty_(self, p: PrettyPrinter, cycle: bool) -> None:
+        forward = cut_repr(self.next_forward_token, 40)
+        backward = cut_repr(self.next_backward_token, 40)
+        head = f"LogPage(next_forward_token={forward}, next_backward_token={backward}, events=["
+        pretty_items(p, head, self.events, cycle)
+
     def to_dict(self) -> LogPageDict:
         """Return the page as the API sends it: its keys, JSON types, unknown fields included.
 
@@ -431,6 +485,9 @@ class Message(BaseModel, frozen=True, extra="allow", defer_build=True):
     message: str
     """What the server said, e.g. ``"1230000000000 deleted"``."""
 
+    def __dir__(self) -> list[str]:
+        return _dir(self)
+
     @model_validator(mode="before")
     @classmethod
     def _unwrap_value(cls, data: Any) -> Any:
@@ -439,3 +496,12 @@ class Message(BaseModel, frozen=True, extra="allow", defer_build=True):
             if isinstance(inner, dict):
                 return cast("dict[str, Any]", inner)
         return cast("object", data)
+
+
+def _dir(model: BaseModel) -> list[str]:
+    """What ``dir()`` and so completion offer on a model: its fields (unknown ones too), the
+    SDK's methods and pydantic's ``model_*`` API, without pydantic's deprecated names."""
+    hidden = hidden_names()
+    names = {name for name in object.__dir__(model) if name not in hidden}
+    names.update(key for key in model.__pydantic_extra__ or () if key.isidentifier())
+    return sorted(names)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import importlib
 import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -74,3 +75,10 @@ def edited(name: str, extra: Mapping[str, object] | None = None) -> str:
     if not extra:
         return text
     return json.dumps({**json.loads(text), **extra})
+
+
+def pretty(value: object) -> str:
+    """What IPython's pretty printer shows for ``value`` (as a Jupyter cell's ``text/plain``)."""
+    ipython: Any = importlib.import_module("IPython.lib.pretty")  # unannotated: typed here
+    text: str = ipython.pretty(value)
+    return text
