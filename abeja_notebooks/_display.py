@@ -8,15 +8,30 @@ flood a cell or inject markup.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+    from typing import Protocol
+
     from ._models import BaseNotebook
+
+    class PrettyPrinter(Protocol):
+        """The part of IPython's ``RepresentationPrinter`` that ``_repr_pretty_`` uses."""
+
+        def text(self, obj: str) -> None:
+            """Write ``obj``."""
+
+        def break_(self) -> None:
+            """Start a new line at the current indentation."""
+
+        def indent(self, indent: int) -> AbstractContextManager[Any]:
+            """Indent what is written inside the block by ``indent`` more spaces."""
+            ...
+
 
 PRETTY_ITEMS: Final = 20
 """How many entries or events a page pretty-prints before it says how many more it holds."""
@@ -50,20 +65,6 @@ def stamp(value: datetime, timespec: str = "seconds") -> str:
     return value.replace(tzinfo=None).isoformat(timespec=timespec) + "Z"
 
 
-class PrettyPrinter(Protocol):
-    """The part of IPython's ``RepresentationPrinter`` that ``_repr_pretty_`` uses."""
-
-    def text(self, obj: str) -> None:
-        """Write ``obj``."""
-
-    def break_(self) -> None:
-        """Start a new line at the current indentation."""
-
-    def indent(self, indent: int) -> AbstractContextManager[Any]:
-        """Indent what is written inside the block by ``indent`` more spaces."""
-        ...
-
-
 def pretty_items(p: PrettyPrinter, head: str, items: Sequence[object], cycle: bool) -> None:
     """Write ``head[``, one item per line (at most ``PRETTY_ITEMS``), then ``])``."""
     if cycle:
@@ -85,6 +86,8 @@ def pretty_items(p: PrettyPrinter, head: str, items: Sequence[object], cycle: bo
 
 
 def _cell(value: object) -> str:
+    import html  # only when something is displayed: it loads a table of every entity
+
     if value is None:
         return ""
     if isinstance(value, datetime):

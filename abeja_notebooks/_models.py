@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Generic, NamedTuple, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Any, Generic, NamedTuple, Self, TypeVar, cast
 
 from pydantic import (
     BaseModel,
@@ -23,7 +23,6 @@ from pydantic import (
 from pydantic_core import core_schema
 
 from ._display import (
-    PrettyPrinter,
     Shown,
     cut_repr,
     hidden_names,
@@ -34,6 +33,9 @@ from ._display import (
 )
 from ._errors import UnboundNotebookError
 from ._types import CreatorDict, LogEventDict, LogPageDict, NotebookDict, NotebookPageDict
+
+if TYPE_CHECKING:
+    from ._display import PrettyPrinter
 
 __all__ = [
     "BaseNotebook",

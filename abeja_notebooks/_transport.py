@@ -19,7 +19,7 @@ from typing import Any, Protocol, Self, cast, runtime_checkable
 import httpx
 
 from ._config import MISSING_CREDENTIALS_HELP, Settings, configure_logging_from_env
-from ._endpoints import ApiRequest, RawResponse
+from ._endpoints import ApiRequest, RawResponse, failure_reason
 from ._errors import (
     STATUS_ERRORS,
     AbejaError,
@@ -29,6 +29,7 @@ from ._errors import (
     HttpError,
     ResponseValidationError,
     excerpt,
+    http_error_message,
     redact,
     redact_text,
 )
@@ -124,11 +125,12 @@ def _request_id(headers: Mapping[str, str]) -> str | None:
     return None
 
 
-def http_error(response: RawResponse, attempts: int = 1) -> HttpError:
+def http_error(response: RawResponse, request: ApiRequest, attempts: int = 1) -> HttpError:
     """Build the error for a non-2xx answer, with every attribute the body and headers give.
 
     Whatever the server wrote is cleared of the client's own credentials first (a proxy's
-    error page may echo the request's headers).
+    error page may echo the request's headers). The message's reason is the API's description,
+    or else a sentence about ``request`` (see ``failure_reason``).
     """
     error: str | None = None
     description: str | None = None
@@ -151,25 +153,25 @@ def http_error(response: RawResponse, attempts: int = 1) -> HttpError:
         detail = fields.get("error_detail")
     request_id = _request_id(response.headers)
     request_id = None if request_id is None else redact_text(request_id, secrets)
-    reason = httpx.codes.get_reason_phrase(response.status_code) or "HTTP error"
-    message = f"{response.status_code} {reason} for {response.method} {response.url}"
-    if error or description:
-        message += ": " + ": ".join(part for part in (error, description) if part)
-    elif body:
-        message += f": {excerpt(response.content, 200, secrets)!r}"
-    if request_id:
-        message += f" (request id {request_id})"
-    if attempts > 1:
-        message += f" after {attempts} attempts"
-    cls = STATUS_ERRORS.get(response.status_code, HttpError)
-    return cls(
+    status, method, url = response.status_code, response.method, response.url
+    message = http_error_message(
+        description or failure_reason(request, status),
+        status_code=status,
+        method=method,
+        url=url,
+        error=error,
+        body="" if error or description else excerpt(response.content, 200, secrets),
+        request_id=request_id,
+        attempts=attempts,
+    )
+    return STATUS_ERRORS.get(status, HttpError)(
         message,
-        status_code=response.status_code,
+        status_code=status,
         error=error,
         error_description=description,
         error_detail=detail,
-        method=response.method,
-        url=response.url,
+        method=method,
+        url=url,
         request_id=request_id,
         body=body,
     )
@@ -382,7 +384,7 @@ class RetryLoop:
             return RawResponse(
                 status, response.headers, content, raw.method, raw.url, True, self.secrets
             )
-        error = http_error(raw, self.attempts)
+        error = http_error(raw, self.request, self.attempts)
         # Whatever the status, this attempt reached the server. Even a 429 or 503 may come from
         # a proxy after the server acted, so a later 409/404 counts as done.
         self.may_have_arrived = True

@@ -18,6 +18,7 @@ from abeja_notebooks._endpoints import Call, RawResponse
 from abeja_notebooks._errors import APITimeoutError, ConfigurationError, NotFound
 from abeja_notebooks._flows import (
     DEFAULT_LOG_POLL_INTERVAL,
+    DEFAULT_WAIT_GRACE,
     DEFAULT_WAIT_POLL_INTERVAL,
     DEFAULT_WAIT_TIMEOUT,
     FetchLogs,
@@ -633,12 +634,14 @@ class AsyncNotebooks:
         *,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         poll_interval: float = DEFAULT_WAIT_POLL_INTERVAL,
+        grace: float | None = DEFAULT_WAIT_GRACE,
         organization_id: str | None = None,
     ) -> AsyncNotebook:
         """Poll a notebook until it reaches ``status`` (or any of several).
 
         The first check is immediate; later polls back off from ``poll_interval`` up to ten
-        times it.
+        times it. A Stopped notebook never becomes Pending or Running by itself: waiting for
+        those, a notebook that stays Stopped for ``grace`` seconds ends the wait at once.
 
         Args:
             job_definition_name: Its training job definition.
@@ -646,6 +649,9 @@ class AsyncNotebooks:
             status: The status to wait for, or several (any of them ends the wait).
             timeout: Seconds to wait at most (``None``: no limit; default 600).
             poll_interval: Seconds before the second check (default 2).
+            grace: Seconds a notebook may stay in a status the target cannot be reached from
+                (a start that is just landing may still read Stopped), default 30; ``0``
+                fails at the first such read, ``None`` waits out the timeout.
             organization_id: Overrides the client's organization.
 
         Returns:
@@ -654,6 +660,8 @@ class AsyncNotebooks:
         Raises:
             NotebookFailed: It reached ``Failed`` (unless that was wanted); ``.notebook``
                 holds it.
+            StatusUnreachable: It stayed out of reach (Stopped) past ``grace``; the message
+                says what to call, ``.notebook`` holds it.
             WaitTimeout: ``timeout`` passed first; ``.notebook`` holds the last state read.
         """
         call = self._get(job_definition_name, notebook_id, organization_id)
@@ -662,6 +670,7 @@ class AsyncNotebooks:
             timeout=timeout,
             poll_interval=poll_interval,
             now=self._clock.monotonic(),
+            grace=grace,
         )
         while True:
             try:

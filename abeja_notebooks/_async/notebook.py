@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Self, cast
 
-from abeja_notebooks._errors import NotebookFailed, WaitTimeout
+from abeja_notebooks._errors import NotebookFailed, StatusUnreachable, WaitTimeout
 from abeja_notebooks._flows import (
     DEFAULT_LOG_POLL_INTERVAL,
+    DEFAULT_WAIT_GRACE,
     DEFAULT_WAIT_POLL_INTERVAL,
     DEFAULT_WAIT_TIMEOUT,
     PageCursor,
@@ -178,6 +179,7 @@ class AsyncNotebook(BaseNotebook, frozen=True):
         *,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         poll_interval: float = DEFAULT_WAIT_POLL_INTERVAL,
+        grace: float | None = DEFAULT_WAIT_GRACE,
     ) -> Self:
         """Poll until this notebook reaches ``status`` (or any of several), in place; see
         `AsyncNotebooks.wait_until`.
@@ -195,9 +197,10 @@ class AsyncNotebook(BaseNotebook, frozen=True):
                 status,
                 timeout=timeout,
                 poll_interval=poll_interval,
+                grace=grace,
                 organization_id=org,
             )
-        except (WaitTimeout, NotebookFailed) as exc:
+        except (WaitTimeout, NotebookFailed, StatusUnreachable) as exc:
             self._take(exc.notebook)
             raise
         return self._take(reached)
