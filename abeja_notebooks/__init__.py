@@ -1,7 +1,7 @@
 """abeja-notebooks: a typed SDK for the ABEJA Platform Notebook API.
 
-Start with [`Client`][abeja_notebooks.Client] (typed models, lazy pagination, log following,
-waiters) or [`APIClient`][abeja_notebooks.APIClient] (the drop-in, dict-returning replacement for
+Start with `Client` (typed models, lazy pagination, log following,
+waiters) or `APIClient` (the drop-in, dict-returning replacement for
 ``abeja.notebook.APIClient``).
 
 The names below load on first use (PEP 562), so ``import abeja_notebooks`` costs almost
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
         ResponseTooLarge,
         ResponseValidationError,
         ServiceUnavailable,
+        StatusUnreachable,
         TooManyRequests,
         Unauthorized,
         UnboundNotebookError,
@@ -124,6 +125,7 @@ __all__ = [
     "ResponseValidationError",
     "RetryPolicy",
     "ServiceUnavailable",
+    "StatusUnreachable",
     "SystemClock",
     "TooManyRequests",
     "Unauthorized",
@@ -184,6 +186,7 @@ _LAZY: dict[str, str] = {
     "ResponseValidationError": "._errors",
     "RetryPolicy": "._config",
     "ServiceUnavailable": "._errors",
+    "StatusUnreachable": "._errors",
     "SystemClock": "._clock",
     "TooManyRequests": "._errors",
     "Unauthorized": "._errors",

@@ -34,7 +34,7 @@ __all__ = ["APIClient"]
 class APIClient:
     """A low-level client for the Notebook API, returning the JSON the server sent as dicts.
 
-    The dicts are typed (``TypedDict``s such as [`NotebookDict`][abeja_notebooks.NotebookDict]),
+    The dicts are typed (``TypedDict``s such as `NotebookDict`),
     so a type checker catches a misspelled key; their values are what the server sent.
 
     It has the constructor and the eight methods of ``abeja.notebook.APIClient`` from
@@ -51,13 +51,13 @@ class APIClient:
     What changed, on purpose: requests run over one pooled connection; ``create_notebook`` is never
     retried once the server may have acted on it (no duplicate notebooks); 429 is retried;
     ``max_retry_count=0`` disables retries; path segments are percent-encoded; env numbers are
-    parsed; transport failures raise [`APIConnectionError`][abeja_notebooks.APIConnectionError]
+    parsed; transport failures raise `APIConnectionError`
     instead of raw exceptions; missing credentials raise
-    [`ConfigurationError`][abeja_notebooks.ConfigurationError] at the first request instead of
+    `ConfigurationError` at the first request instead of
     sending an unauthenticated one; an answer about another notebook or page than the one asked
     for is never returned; answers are limited in size (``max_response_size``) and calls in time
     (``timeout`` per attempt, ``deadline`` per call). For typed models instead of dicts, use
-    [`Client`][abeja_notebooks.Client].
+    `Client`.
 
     Args:
         credential: ``{"auth_token": ...}``, ``{"user_id": ..., "personal_access_token": ...}``
@@ -74,7 +74,7 @@ class APIClient:
         retry_policy: The delays between attempts.
         deadline: An overall bound in seconds on each call, attempts and sleeps included.
         max_response_size: The most bytes an answer's body may hold, after decompression;
-            a larger one raises [`ResponseTooLarge`][abeja_notebooks.ResponseTooLarge].
+            a larger one raises `ResponseTooLarge`.
             Default 16 MiB.
         clock: Where to read time and sleep (tests pass the emulator's ``ManualClock``).
 
@@ -286,7 +286,7 @@ class APIClient:
 
         Returns:
             The updated notebook, as the server sent it (its ``training_notebook_id`` may be
-            ``0``: see [`ActionNotebookDict`][abeja_notebooks.ActionNotebookDict]).
+            ``0``: see `ActionNotebookDict`).
 
         Raises:
             ValueError: An argument is empty or malformed (nothing is sent).
@@ -359,7 +359,7 @@ class APIClient:
             datasets: ``{alias: dataset_id}`` to mount (alpha); sent only when given.
 
         Returns:
-            The notebook (see [`ActionNotebookDict`][abeja_notebooks.ActionNotebookDict]), or
+            The notebook (see `ActionNotebookDict`), or
             ``{"message": ...}``, as the server sent it; ``"message" in answer`` tells them apart.
 
         Raises:
@@ -394,7 +394,7 @@ class APIClient:
             notebook_id: The notebook id.
 
         Returns:
-            The notebook (see [`ActionNotebookDict`][abeja_notebooks.ActionNotebookDict]), or
+            The notebook (see `ActionNotebookDict`), or
             ``{"message": ...}``, as the server sent it; ``"message" in answer`` tells them apart.
 
         Raises:

@@ -12,8 +12,8 @@ __all__ = ["Clock", "SystemClock"]
 class Clock(Protocol):
     """What the SDK reads time from and sleeps on (retries, ``wait_until``, following logs).
 
-    The default is [`SystemClock`][abeja_notebooks.SystemClock]. The emulator's
-    [`ManualClock`][abeja_notebooks.testing.ManualClock] implements it too: its ``sleep``
+    The default is `SystemClock`. The emulator's
+    `ManualClock` implements it too: its ``sleep``
     advances the emulator's time at once, so tests never wait. Pass one as ``clock=`` to a
     client.
 

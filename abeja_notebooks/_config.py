@@ -69,7 +69,7 @@ _HEADER_SAFE: Final = re.compile(r"[\x21-\x7e]+")
 
 
 class NotGiven(Enum):
-    """The type of [`NOT_GIVEN`][abeja_notebooks.NOT_GIVEN]: "use the client's default".
+    """The type of `NOT_GIVEN`: "use the client's default".
 
     It is distinct from ``None``, which may mean something of its own (``timeout=None``: no
     timeout). Its only member is falsy.

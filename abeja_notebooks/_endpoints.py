@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Annotated, Any, Final, Generic, TypeVar, cast
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
@@ -431,6 +431,36 @@ def recent_logs_request(
     if next_backward_token is not None:
         params["next_backward_token"] = _check_token(next_backward_token, "next_backward_token")
     return ApiRequest("get recent logs", "GET", path, params or None, None, RetryClass.IDEMPOTENT)
+
+
+def failure_reason(request: ApiRequest, status_code: int) -> str:
+    """What failed, in a sentence naming the ids: the reason of an error whose body gave none.
+
+    ``notebook 9 not found in train-resnet`` (404), ``cannot start notebook 9 in train-resnet
+    in its current state`` (409), ``could not list notebooks in train-resnet`` (other statuses).
+    The ids come from the request's path, which :func:`_collection_path` built.
+    """
+    # /organizations/{org}/training/definitions/{job}/notebooks[/{id}[/{action}]]
+    segments = [unquote(segment) for segment in request.path.split("/")]
+    org, job = segments[2], segments[5]
+    notebook_id = segments[7] if len(segments) > 7 else None
+    if notebook_id is None:
+        target = f"{request.operation} in {job}"
+    elif request.operation.endswith(" notebook"):
+        target = f"{request.operation} {notebook_id} in {job}"
+    else:  # recent logs
+        target = f"{request.operation} of notebook {notebook_id} in {job}"
+    if status_code == 404:
+        if notebook_id is None:
+            return f"job definition {job} not found in organization {org}"
+        return f"notebook {notebook_id} not found in {job}"
+    if status_code == 409:
+        return f"cannot {target} in its current state"
+    if status_code == 401:
+        return f"the credentials were refused: could not {target}"
+    if status_code == 403:
+        return f"the credentials may not {target}"
+    return f"could not {target}"
 
 
 # --- parsing responses ---------------------------------------------------------------------

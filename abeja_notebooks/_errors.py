@@ -1,6 +1,6 @@
 """The exceptions raised by abeja-notebooks.
 
-Every error the SDK raises on purpose derives from [`AbejaError`][abeja_notebooks.AbejaError]::
+Every error the SDK raises on purpose derives from `AbejaError`::
 
     AbejaError
     ├── ConfigurationError          no credentials, a bad env value, ...
@@ -24,25 +24,29 @@ Every error the SDK raises on purpose derives from [`AbejaError`][abeja_notebook
     │   └── ResponseTooLarge        ... larger than ``max_response_size`` (after decompression)
     ├── UnboundNotebookError        a method that needs a client was called on a hand-built model
     ├── WaitTimeout                 ``wait_until`` reached its deadline
-    └── NotebookFailed              ``wait_until`` saw the notebook land in a failure state
+    ├── NotebookFailed              ``wait_until`` saw the notebook land in a failure state
+    └── StatusUnreachable           ``wait_until`` saw a state the target cannot be reached from
 
 Bad arguments (an empty id, a ``notebook_type`` other than ``notebook``/``lab``) raise the
 built-in ``ValueError`` or ``TypeError`` before any request is sent.
 
 The status classes keep the names of the old ``abeja-sdk`` client, so ``except NotFound`` reads
-the same after a migration. Every error pickles and its ``str``/``repr`` never holds a credential:
-each of the client's secrets of at least ``MIN_SECRET_LENGTH`` (8) characters is replaced by
-``***`` wherever it appears in what a server sent back. Shorter values are too short to be real
-credentials and are not searched for, so that ordinary words are never mangled.
+the same after a migration. Every error pickles, its ``repr`` holds its message, and neither
+holds a credential: each of the client's secrets of at least ``MIN_SECRET_LENGTH`` (8)
+characters is replaced by ``***`` wherever it appears in what a server sent back. Shorter values
+are too short to be real credentials and are not searched for, so that ordinary words are never
+mangled.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
-    from ._models import BaseNotebook
+    from ._display import PrettyPrinter
+    from ._models import BaseNotebook, NotebookStatus
 
 __all__ = [
     "APIConnectionError",
@@ -62,6 +66,7 @@ __all__ = [
     "ResponseTooLarge",
     "ResponseValidationError",
     "ServiceUnavailable",
+    "StatusUnreachable",
     "TooManyRequests",
     "Unauthorized",
     "UnboundNotebookError",
@@ -153,8 +158,51 @@ def error_json(content: bytes, secrets: Sequence[str]) -> object:
     return redact(data, secrets)
 
 
+def status_phrase(status_code: int) -> str:
+    """The standard phrase of an HTTP status (``404`` -> ``Not Found``), or ``HTTP error``."""
+    try:
+        return HTTPStatus(status_code).phrase
+    except ValueError:
+        return "HTTP error"
+
+
+def http_error_message(
+    reason: str,
+    *,
+    status_code: int,
+    method: str,
+    url: str,
+    error: str | None = None,
+    body: str = "",
+    request_id: str | None = None,
+    attempts: int = 1,
+) -> str:
+    """Compose an ``HttpError``'s message: the reason first, then what a support ticket needs.
+
+    ``notebook 9 not found: 404 Not Found for GET https://... (request id 5da6) after 4
+    attempts``. The API's error code follows the status when it says more than the status
+    (``409 Conflict (quota_exceeded)``); ``body`` (an excerpt, for an answer without the API's
+    error fields) follows the URL.
+    """
+    phrase = status_phrase(status_code)
+    message = f"{reason}: {status_code} {phrase}"
+    if error and error != phrase.lower().replace(" ", "_"):
+        message += f" ({error})"
+    message += f" for {method} {url}"
+    if body:
+        message += f": {body!r}"
+    if request_id:
+        message += f" (request id {request_id})"
+    if attempts > 1:
+        message += f" after {attempts} attempts"
+    return message
+
+
 class AbejaError(Exception):
     """The base class of every error abeja-notebooks raises on purpose."""
+
+    def _repr_pretty_(self, p: PrettyPrinter, cycle: bool) -> None:
+        p.text(repr(self))  # IPython would prefix the private module: abeja_notebooks._errors
 
 
 class ConfigurationError(AbejaError):
@@ -169,15 +217,16 @@ class ConfigurationError(AbejaError):
 class HttpError(AbejaError):
     """The API answered with a status that is not 2xx.
 
-    Raised with the class of its status ([`NotFound`][abeja_notebooks.NotFound] for 404, ...), or as
+    Raised with the class of its status (`NotFound` for 404, ...), or as
     a plain ``HttpError`` for a status without a class of its own (a 3xx: redirects are not
     followed; a 418, a 501, ...). Retried statuses raise only once the retries are spent, and the
     message then ends with ``after N attempts``.
 
     Args:
-        message: The error message (``str(error)``): status, verb, URL, the API's error code
-            and description, and the request id. The other arguments set the attributes of
-            the same name.
+        message: The error message (``str(error)``): the reason first (the API's
+            ``error_description``, or else what failed, e.g. ``notebook 9 not found in
+            train-resnet``), then the status, the verb, the URL and the request id. The other
+            arguments set the attributes of the same name.
 
     Attributes:
         status_code: The HTTP status, e.g. ``404``.
@@ -232,12 +281,6 @@ class HttpError(AbejaError):
                     "body": self.body,
                 },
             ),
-        )
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(status_code={self.status_code}, error={self.error!r}, "
-            f"method={self.method!r}, url={self.url!r}, request_id={self.request_id!r})"
         )
 
 
@@ -470,3 +513,32 @@ class NotebookFailed(AbejaError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (str(self), self.notebook))
+
+
+class StatusUnreachable(AbejaError):
+    """``wait_until`` saw the notebook in a state it cannot leave towards the target by itself.
+
+    A Stopped notebook never becomes Pending or Running until it is started; ``wait_until``
+    waits through a grace period (a start that is just landing may still read Stopped), then
+    raises this instead of waiting out its whole timeout. The message says what to call.
+
+    Args:
+        message: The error message: the notebook's id, its status, the statuses waited for
+            and what to call.
+        notebook: The notebook as it was last seen (see ``notebook``).
+        targets: The statuses waited for (see ``targets``).
+
+    Attributes:
+        notebook: The notebook as it was last seen.
+        targets: The statuses waited for.
+    """
+
+    def __init__(
+        self, message: str, notebook: BaseNotebook, targets: Collection[NotebookStatus]
+    ) -> None:
+        super().__init__(message)
+        self.notebook = notebook
+        self.targets: frozenset[NotebookStatus] = frozenset(targets)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (str(self), self.notebook, self.targets))

@@ -8,11 +8,11 @@ deadlines is written once.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final, Generic
 
-from ._errors import APITimeoutError, NotebookFailed, NotFound, WaitTimeout
+from ._errors import APITimeoutError, NotebookFailed, NotFound, StatusUnreachable, WaitTimeout
 from ._models import BaseNotebook, LogEvent, LogPage, NotebookPage, NotebookStatus, NotebookT
 
 __all__ = [
@@ -31,20 +31,24 @@ DEFAULT_PAGE_SIZE: Final = 100
 DEFAULT_LOG_POLL_INTERVAL: Final = 1.0
 DEFAULT_WAIT_POLL_INTERVAL: Final = 2.0
 DEFAULT_WAIT_TIMEOUT: Final = 600.0
+DEFAULT_WAIT_GRACE: Final = 30.0
 IDLE_BACKOFF: Final = 1.5
 """Each poll that finds nothing new waits this many times longer than the last one..."""
 MAX_IDLE_FACTOR: Final = 10.0
 """...up to this many times the poll interval."""
 
 
-def check_positive(value: object, what: str, *, allow_none: bool = False) -> float | None:
-    """Validate a duration/interval: a finite number > 0 (or ``None`` when allowed)."""
+def check_positive(
+    value: object, what: str, *, allow_none: bool = False, allow_zero: bool = False
+) -> float | None:
+    """Validate a duration/interval: a finite number > 0 (or ``None``, or 0, when allowed)."""
     if value is None and allow_none:
         return None
     if not isinstance(value, int | float) or isinstance(value, bool):
         raise TypeError(f"{what} must be a number of seconds, got {value!r}")
-    if not value > 0 or value == float("inf"):
-        raise ValueError(f"{what} must be a finite number > 0, got {value!r}")
+    if not (value > 0 or (allow_zero and value == 0)) or value == float("inf"):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{what} must be a finite number {bound}, got {value!r}")
     return float(value)
 
 
@@ -331,12 +335,25 @@ def normalize_statuses(
 _BY_LOWER_VALUE: Final = {member.value.lower(): member for member in NotebookStatus}
 
 
+OUT_OF_REACH: Final[Mapping[NotebookStatus, tuple[frozenset[NotebookStatus], str]]] = {
+    NotebookStatus.STOPPED: (frozenset({NotebookStatus.PENDING, NotebookStatus.RUNNING}), "start"),
+}
+"""For a status, the targets a notebook in it never reaches by itself, and the call it needs.
+
+A Stopped notebook becomes Pending, then Running, only when it is started. Every other pair
+is within reach: a Pending or Running notebook may stop (a notebook can stop itself), and a
+status the SDK does not know is never judged. ``Failed`` is handled apart (``NotebookFailed``).
+"""
+
+
 class WaitPlan:
     """When to poll, and when to give up, while waiting for a notebook to reach a status.
 
     The first check happens at once; then the interval grows by half each poll up to ten
     times ``poll_interval``, and the last sleep is cut so the final check lands on the
-    deadline.
+    deadline. A notebook in a status from which no target is within reach (``OUT_OF_REACH``)
+    gets ``grace`` seconds to leave it (a check lands at the end of them), then the wait fails
+    with ``StatusUnreachable``; ``grace=None`` waits for it as for any other status.
     """
 
     def __init__(
@@ -346,13 +363,16 @@ class WaitPlan:
         timeout: float | None,
         poll_interval: float,
         now: float,
+        grace: float | None = DEFAULT_WAIT_GRACE,
     ) -> None:
         self.targets = frozenset(targets)
         self.timeout = check_positive(timeout, "timeout", allow_none=True)
         self.poll_interval = check_positive(poll_interval, "poll_interval") or 1.0
+        self.grace = check_positive(grace, "grace", allow_none=True, allow_zero=True)
         self.deadline = None if self.timeout is None else now + self.timeout
         self._interval = self.poll_interval
         self._last: BaseNotebook | None = None
+        self._stuck_since: float | None = None  # first seen in its out-of-reach status
 
     def on_notebook(self, notebook: BaseNotebook, now: float) -> float | None:
         """Judge the latest read; ``None`` when done, else the seconds to sleep.
@@ -371,13 +391,40 @@ class WaitPlan:
                 f"notebook {notebook.id} is {notebook.status}{detail} (waited for {wanted})",
                 notebook,
             )
+        grace_ends = self._grace_ends(notebook, now)
+        if grace_ends is not None and now >= grace_ends:
+            raise self._unreachable(notebook)
         if self.deadline is not None and now >= self.deadline:
             raise self._timeout(notebook)
         delay = self._interval
         self._interval = min(self._interval * IDLE_BACKOFF, self.poll_interval * MAX_IDLE_FACTOR)
-        if self.deadline is not None:
-            delay = min(delay, self.deadline - now)
+        for limit in (self.deadline, grace_ends):
+            if limit is not None:
+                delay = min(delay, limit - now)
         return max(delay, 0.0)
+
+    def _grace_ends(self, notebook: BaseNotebook, now: float) -> float | None:
+        """When the notebook must have left an out-of-reach status (``None``: it is not in one)."""
+        unreachable, _ = OUT_OF_REACH.get(notebook.status, (frozenset[NotebookStatus](), ""))
+        if self.grace is None or not self.targets <= unreachable:
+            self._stuck_since = None
+            return None
+        if self._stuck_since is None:
+            self._stuck_since = now
+        return self._stuck_since + self.grace
+
+    def _unreachable(self, notebook: BaseNotebook) -> StatusUnreachable:
+        wanted = " or ".join(sorted(self.targets))
+        action = OUT_OF_REACH[notebook.status][1]
+        job = notebook.job_definition_name or "JOB"
+        return StatusUnreachable(
+            f"notebook {notebook.id} is {notebook.status}: it will not become {wanted} by "
+            f"itself (still {notebook.status} after a {self.grace:g}s grace period). "
+            f"{action.capitalize()} it first: nb.{action}(), or "
+            f"client.notebooks.{action}({job!r}, {notebook.id!r})",
+            notebook,
+            self.targets,
+        )
 
     @property
     def call_until(self) -> float | None:

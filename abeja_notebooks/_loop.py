@@ -16,7 +16,7 @@ import httpx
 from ._body import ACCEPT_ENCODING, BodyReader, Budget, timeout_part
 from ._clock import Clock
 from ._config import MISSING_CREDENTIALS_HELP, Settings
-from ._endpoints import AnswerMismatch, ApiRequest, RawResponse, RetryClass
+from ._endpoints import AnswerMismatch, ApiRequest, RawResponse, RetryClass, failure_reason
 from ._errors import (
     STATUS_ERRORS,
     AbejaError,
@@ -28,6 +28,7 @@ from ._errors import (
     error_json,
     excerpt,
     find_request_id,
+    http_error_message,
     redact_text,
 )
 from ._network import discard
@@ -50,11 +51,12 @@ closing it just then, and a create is not retried once it may have been sent. Se
 idle connections after 2 s at the very least (5 s and more is usual)."""
 
 
-def http_error(response: RawResponse, attempts: int = 1) -> HttpError:
+def http_error(response: RawResponse, request: ApiRequest, attempts: int = 1) -> HttpError:
     """Build the error for a non-2xx answer, with every attribute the body and headers give.
 
     Whatever the server wrote is cleared of the client's own credentials first (a proxy's
-    error page may echo the request's headers).
+    error page may echo the request's headers). The message's reason is the API's description,
+    or else a sentence about ``request`` (see ``failure_reason``).
     """
     error: str | None = None
     description: str | None = None
@@ -70,25 +72,25 @@ def http_error(response: RawResponse, attempts: int = 1) -> HttpError:
         description = raw_description if isinstance(raw_description, str) else None
         detail = fields.get("error_detail")
     request_id = find_request_id(response.headers, secrets)
-    reason = httpx.codes.get_reason_phrase(response.status_code) or "HTTP error"
-    message = f"{response.status_code} {reason} for {response.method} {response.url}"
-    if error or description:
-        message += ": " + ": ".join(part for part in (error, description) if part)
-    elif body:
-        message += f": {excerpt(response.content, 200, secrets)!r}"
-    if request_id:
-        message += f" (request id {request_id})"
-    if attempts > 1:
-        message += f" after {attempts} attempts"
-    cls = STATUS_ERRORS.get(response.status_code, HttpError)
-    return cls(
+    status, method, url = response.status_code, response.method, response.url
+    message = http_error_message(
+        description or failure_reason(request, status),
+        status_code=status,
+        method=method,
+        url=url,
+        error=error,
+        body="" if error or description else excerpt(response.content, 200, secrets),
+        request_id=request_id,
+        attempts=attempts,
+    )
+    return STATUS_ERRORS.get(status, HttpError)(
         message,
-        status_code=response.status_code,
+        status_code=status,
         error=error,
         error_description=description,
         error_detail=detail,
-        method=response.method,
-        url=response.url,
+        method=method,
+        url=url,
         request_id=request_id,
         body=body,
     )
@@ -278,7 +280,7 @@ class RetryLoop:
                 self.attempts,
             )
             return dataclasses.replace(raw, replayed=True)
-        error = http_error(raw, self.attempts)
+        error = http_error(raw, self.request, self.attempts)
         # Whatever the status, this attempt reached the server. Even a 429 or 503 may come from
         # a proxy after the server acted, so a later 409/404 counts as done.
         self.may_have_arrived = True

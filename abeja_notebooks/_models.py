@@ -8,11 +8,11 @@ this module knows nothing of clients or I/O.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Generic, NamedTuple, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Any, Generic, NamedTuple, Self, TypeVar, cast
 
 from pydantic import (
     BaseModel,
@@ -22,8 +22,20 @@ from pydantic import (
 )
 from pydantic_core import core_schema
 
+from ._display import (
+    Shown,
+    cut_repr,
+    hidden_names,
+    notebook_table,
+    page_table,
+    pretty_items,
+    stamp,
+)
 from ._errors import UnboundNotebookError
 from ._types import CreatorDict, LogEventDict, LogPageDict, NotebookDict, NotebookPageDict
+
+if TYPE_CHECKING:
+    from ._display import PrettyPrinter
 
 __all__ = [
     "BaseNotebook",
@@ -143,7 +155,7 @@ class _StatusSchema:
 
 
 Status = Annotated[NotebookStatus, _StatusSchema()]
-"""A [`NotebookStatus`][abeja_notebooks.NotebookStatus] field."""
+"""A `NotebookStatus` field."""
 
 
 def _micro(value: datetime) -> str:
@@ -183,7 +195,11 @@ class _ApiModel(
     defer_build=True,
     coerce_numbers_to_str=True,
 ):
-    """Shared configuration: frozen, and unknown fields kept."""
+    """Shared configuration: frozen, and unknown fields kept; ``dir()`` without pydantic's
+    deprecated API."""
+
+    def __dir__(self) -> list[str]:
+        return _dir(self)
 
     def _api_dict(self) -> Any:
         # What each model's to_dict() returns, typed there: the API's keys and JSON types, the
@@ -220,11 +236,18 @@ class Creator(_ApiModel, frozen=True):
     updated_at: SecondsTimestamp | None = None
     """When the user was last changed (UTC)."""
 
+    def __repr_args__(self) -> Iterator[tuple[str, Shown]]:
+        # At most 160 characters: three values of at most 40.
+        for name in ("id", "email", "display_name"):
+            value = getattr(self, name)
+            if value is not None:
+                yield name, cut_repr(value, 40)
+
     def to_dict(self) -> CreatorDict:
         """Return the creator as the API sends it: its keys, JSON types, unknown fields included.
 
         Returns:
-            A new [`CreatorDict`][abeja_notebooks.CreatorDict], not tied to the creator.
+            A new `CreatorDict`, not tied to the creator.
         """
         return cast("CreatorDict", self._api_dict())
 
@@ -232,8 +255,8 @@ class Creator(_ApiModel, frozen=True):
 class BaseNotebook(_ApiModel, frozen=True):
     """The fields of a notebook, shared by ``Notebook`` and ``AsyncNotebook``.
 
-    Clients hand out a [`Notebook`][abeja_notebooks.Notebook] (sync) or an
-    [`AsyncNotebook`][abeja_notebooks.AsyncNotebook], which add the methods that call the API.
+    Clients hand out a `Notebook` (sync) or an
+    `AsyncNotebook`, which add the methods that call the API.
 
     Fields are read-only: a notebook changes only through the API (``nb.update(...)``,
     ``nb.refresh()``), which replaces its data in place.
@@ -248,7 +271,7 @@ class BaseNotebook(_ApiModel, frozen=True):
     description: str | None = None
     """A free-text description, if any."""
     status: Status
-    """The notebook's state; see [`NotebookStatus`][abeja_notebooks.NotebookStatus]."""
+    """The notebook's state; see `NotebookStatus`."""
     status_message: str | None = None
     """A human explanation of the status (often set when it failed)."""
     instance_type: str
@@ -300,7 +323,7 @@ class BaseNotebook(_ApiModel, frozen=True):
         """Return the notebook as the API sends it: its keys, JSON types, unknown fields included.
 
         Returns:
-            A new [`NotebookDict`][abeja_notebooks.NotebookDict], not tied to the notebook.
+            A new `NotebookDict`, not tied to the notebook.
         """
         return cast("NotebookDict", self._api_dict())
 
@@ -326,6 +349,16 @@ class BaseNotebook(_ApiModel, frozen=True):
 
     def __hash__(self) -> int:
         return hash((type(self), self.training_notebook_id))
+
+    def __repr_args__(self) -> Iterator[tuple[str, Shown]]:
+        # At most 200 characters (four values of at most 36), whatever the server sent.
+        yield "id", cut_repr(self.id, 36)
+        yield "name", cut_repr(self.name, 36)
+        yield "status", cut_repr(self.status.value, 36)
+        yield "instance_type", cut_repr(self.instance_type, 36)
+
+    def _repr_html_(self) -> str:
+        return notebook_table(self)
 
     def _take(self, other: BaseNotebook) -> Self:
         """Take ``other``'s data in place and return this notebook (its binding stays).
@@ -375,12 +408,19 @@ class NotebookPage(_ApiModel, Generic[NotebookT], frozen=True):
         """Return the page as the API sends it: its keys, JSON types, unknown fields included.
 
         Returns:
-            A new [`NotebookPageDict`][abeja_notebooks.NotebookPageDict], not tied to the page.
+            A new `NotebookPageDict`, not tied to the page.
         """
         return cast("NotebookPageDict", self._api_dict())
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    def _repr_pretty_(self, p: PrettyPrinter, cycle: bool) -> None:
+        head = f"{type(self).__name__}(total={self.total}, offset={self.offset}, "
+        pretty_items(p, f"{head}limit={self.limit}, entries=[", self.entries, cycle)
+
+    def _repr_html_(self) -> str:
+        return page_table(type(self).__name__, self.entries, self.total, self.offset, self.limit)
 
     @property
     def next_offset(self) -> int:
@@ -401,11 +441,16 @@ class LogEvent(_ApiModel, frozen=True):
     message: str
     """The text of the line."""
 
+    def __repr_args__(self) -> Iterator[tuple[str, Shown]]:
+        # At most 160 characters: the time, and the message cut to 100.
+        yield "timestamp", Shown(stamp(self.timestamp, "milliseconds"))
+        yield "message", cut_repr(self.message, 100)
+
     def to_dict(self) -> LogEventDict:
         """Return the event as the API sends it: its keys, JSON types, unknown fields included.
 
         Returns:
-            A new [`LogEventDict`][abeja_notebooks.LogEventDict], not tied to the event.
+            A new `LogEventDict`, not tied to the event.
         """
         return cast("LogEventDict", self._api_dict())
 
@@ -420,11 +465,22 @@ class LogPage(_ApiModel, frozen=True):
     next_backward_token: str | None = None
     """Pass it back to get events older than these."""
 
+    def __repr_args__(self) -> Iterator[tuple[str, object]]:
+        yield "next_forward_token", cut_repr(self.next_forward_token, 40)
+        yield "next_backward_token", cut_repr(self.next_backward_token, 40)
+        yield "events", self.events
+
+    def _repr_pretty_(self, p: PrettyPrinter, cycle: bool) -> None:
+        forward = cut_repr(self.next_forward_token, 40)
+        backward = cut_repr(self.next_backward_token, 40)
+        head = f"LogPage(next_forward_token={forward}, next_backward_token={backward}, events=["
+        pretty_items(p, head, self.events, cycle)
+
     def to_dict(self) -> LogPageDict:
         """Return the page as the API sends it: its keys, JSON types, unknown fields included.
 
         Returns:
-            A new [`LogPageDict`][abeja_notebooks.LogPageDict], not tied to the page.
+            A new `LogPageDict`, not tied to the page.
         """
         return cast("LogPageDict", self._api_dict())
 
@@ -435,6 +491,9 @@ class Message(BaseModel, frozen=True, extra="allow", defer_build=True):
     message: str
     """What the server said, e.g. ``"1230000000000 deleted"``."""
 
+    def __dir__(self) -> list[str]:
+        return _dir(self)
+
     @model_validator(mode="before")
     @classmethod
     def _unwrap_value(cls, data: Any) -> Any:
@@ -443,3 +502,12 @@ class Message(BaseModel, frozen=True, extra="allow", defer_build=True):
             if isinstance(inner, dict):
                 return cast("dict[str, Any]", inner)
         return cast("object", data)
+
+
+def _dir(model: BaseModel) -> list[str]:
+    """What ``dir()`` and so completion offer on a model: its fields (unknown ones too), the
+    SDK's methods and pydantic's ``model_*`` API, without pydantic's deprecated names."""
+    hidden = hidden_names()
+    names = {name for name in object.__dir__(model) if name not in hidden}
+    names.update(key for key in model.__pydantic_extra__ or () if key.isidentifier())
+    return sorted(names)

@@ -21,7 +21,7 @@ class APIResponse(Generic[_T_co]):
     The methods of ``client.notebooks.with_raw_response`` return one; there is no need to make
     one yourself. It describes exactly one HTTP exchange, the last attempt of the call (earlier
     attempts were retried), and its body has already been read: nothing here does I/O, on
-    either client. [`parse`][abeja_notebooks.APIResponse.parse] gives what the plain method
+    either client. `APIResponse.parse` gives what the plain method
     returns.
 
     Args:
@@ -70,7 +70,7 @@ class APIResponse(Generic[_T_co]):
         """How long the whole call took, retries and the waits between them included.
 
         Measured on the client's clock (``clock=``), so under the emulator's
-        [`ManualClock`][abeja_notebooks.testing.ManualClock] it counts the virtual waits.
+        `ManualClock` it counts the virtual waits.
         """
         return self._elapsed
 
@@ -83,7 +83,7 @@ class APIResponse(Generic[_T_co]):
     def http_response(self) -> httpx.Response:
         """The final answer as an ``httpx.Response``, its body read (``.content``, ``.json()``
         work) and its request (``.request``) attached; the time taken is
-        [`elapsed`][abeja_notebooks.APIResponse.elapsed], not its ``elapsed``."""
+        `APIResponse.elapsed`, not its ``elapsed``."""
         if self._http_response is None:
             self._http_response = _readable(self._response, self.headers)
         return self._http_response

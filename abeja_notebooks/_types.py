@@ -1,6 +1,6 @@
 """The API's JSON documents as ``TypedDict``s, and the fixed word sets it takes as ``Literal``s.
 
-Types only, no code: [`APIClient`][abeja_notebooks.APIClient] returns the server's JSON unchanged,
+Types only, no code: `APIClient` returns the server's JSON unchanged,
 and these describe it, so a type checker can tell ``nb["name"]`` from ``nb["nmae"]``. The models'
 ``to_dict()`` return the same shapes.
 
@@ -87,8 +87,8 @@ class _NotebookFields(TypedDict):
 class NotebookDict(_NotebookFields):
     """A notebook, as create, get and each listing entry send it.
 
-    Returned by [`APIClient.create_notebook`][abeja_notebooks.APIClient.create_notebook] and
-    [`APIClient.get_notebook`][abeja_notebooks.APIClient.get_notebook], and by a notebook's
+    Returned by `APIClient.create_notebook` and
+    `APIClient.get_notebook`, and by a notebook's
     ``to_dict()``.
     """
 
@@ -114,7 +114,7 @@ class NotebookPageDict(TypedDict):
     """One page of a listing, as the API sends it.
 
     An older server sends a bare JSON list of notebooks instead, so
-    [`APIClient.get_notebooks`][abeja_notebooks.APIClient.get_notebooks] returns
+    `APIClient.get_notebooks` returns
     ``NotebookPageDict | list[NotebookDict]``: tell them apart with ``isinstance(x, list)``.
     """
 
@@ -133,7 +133,7 @@ class MessageDict(TypedDict):
     """A bare message, e.g. ``{"message": "1230000000000 started"}``.
 
     Some servers answer start, stop and delete with one instead of the notebook (or of a
-    [`DeleteDict`][abeja_notebooks.DeleteDict]): tell them apart with ``"message" in answer``.
+    `DeleteDict`): tell them apart with ``"message" in answer``.
     """
 
     message: str

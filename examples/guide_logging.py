@@ -23,7 +23,7 @@ def stop_and_report(client: Client, notebook_id: str) -> bool:
     try:
         client.notebooks.stop("train-resnet", notebook_id)
     except HttpError as error:
-        # str(error) holds the status, the verb, the URL, the API's message and the request id
+        # str(error): the reason, then the status, the verb, the URL and the request id
         log.error("could not stop %s: %s", notebook_id, error)
         return False
     return True

@@ -6,7 +6,7 @@ emulator; in a script, build the client with ``Client()``.
 
 from __future__ import annotations
 
-from abeja_notebooks import Client, Notebook, NotebookStatus, UnboundNotebookError
+from abeja_notebooks import Client, Notebook, NotebookPage, NotebookStatus, UnboundNotebookError
 
 
 # --8<-- [start:create]
@@ -93,3 +93,14 @@ def describe_status(nb: Notebook) -> str:
 
 
 # --8<-- [end:status]
+
+
+# --8<-- [start:jupyter]
+def browse(client: Client) -> NotebookPage[Notebook]:
+    page = client.notebooks.list_page("train-resnet", limit=2)
+    nb = page.entries[0]
+    print(repr(nb))  # what a cell ending in `nb` shows as text (Jupyter: a table)
+    return page  # a cell ending in `page` shows it one notebook a line (Jupyter: a table)
+
+
+# --8<-- [end:jupyter]

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from abeja_notebooks import Client, Notebook, NotebookFailed, NotebookStatus, WaitTimeout
+from abeja_notebooks import (
+    Client,
+    Notebook,
+    NotebookFailed,
+    NotebookStatus,
+    StatusUnreachable,
+    WaitTimeout,
+)
 
 
 # --8<-- [start:wait]
@@ -41,3 +48,16 @@ def ready(nb: Notebook) -> bool:
 
 
 # --8<-- [end:failures]
+
+
+# --8<-- [start:unreachable]
+def running(nb: Notebook) -> Notebook:
+    try:
+        return nb.wait_until("Running", timeout=600)  # grace=30: a start may be landing
+    except StatusUnreachable as stuck:  # still Stopped after 30 s: nobody is starting it
+        print(stuck.notebook.status, "- starting it")
+        nb.start()
+        return nb.wait_until("Running", timeout=600)
+
+
+# --8<-- [end:unreachable]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import importlib
 import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -85,3 +86,10 @@ def reference_notebook(**changes: object) -> Notebook:
     under the API's keys (``training_notebook_id=...``, ``status=...``)."""
     document = json.loads((FIXTURES / "notebook.json").read_text())
     return Notebook.model_validate({**document, **changes})
+
+
+def pretty(value: object) -> str:
+    """What IPython's pretty printer shows for ``value`` (as a Jupyter cell's ``text/plain``)."""
+    ipython: Any = importlib.import_module("IPython.lib.pretty")  # unannotated: typed here
+    text: str = ipython.pretty(value)
+    return text

@@ -28,7 +28,7 @@ class AsyncClient:
     Every option is keyword-only. An explicit argument beats the environment, which beats the
     configuration file that the platform's ``abeja config init`` writes (``~/.abeja/config``),
     which beats the default. Use it as a context manager, or call
-    [`aclose`][abeja_notebooks.AsyncClient.aclose] when done.
+    `AsyncClient.aclose` when done.
 
     Examples:
         >>> from abeja_notebooks import AsyncClient, NotebookStatus
@@ -56,7 +56,7 @@ class AsyncClient:
         retry_policy: The delays between attempts (backoff, jitter, ``Retry-After`` cap).
         deadline: An overall bound in seconds on each call, attempts and sleeps included.
         max_response_size: The most bytes an answer's body may hold, after decompression;
-            a larger one raises [`ResponseTooLarge`][abeja_notebooks.ResponseTooLarge].
+            a larger one raises `ResponseTooLarge`.
             Default 16 MiB.
         http_client: An ``httpx.AsyncClient`` to send with, used as it is and never closed by
             this client. Its transport, pool, proxies, TLS settings and event hooks apply; its

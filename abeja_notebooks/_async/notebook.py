@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Self, cast
 
-from abeja_notebooks._errors import NotebookFailed, WaitTimeout
+from abeja_notebooks._errors import NotebookFailed, StatusUnreachable, WaitTimeout
 from abeja_notebooks._flows import (
     DEFAULT_LOG_POLL_INTERVAL,
+    DEFAULT_WAIT_GRACE,
     DEFAULT_WAIT_POLL_INTERVAL,
     DEFAULT_WAIT_TIMEOUT,
     PageCursor,
@@ -32,7 +33,7 @@ class AsyncNotebook(BaseNotebook, frozen=True):
     are read-only otherwise. Reading attributes and ``repr`` never do I/O, and ``==`` compares
     data only. Each method is the manager's method of the same name applied to this notebook
     (``nb.stop()`` is ``client.notebooks.stop(job, nb.id)``): see
-    [`AsyncNotebooks`][abeja_notebooks.AsyncNotebooks] for the details of each.
+    `AsyncNotebooks` for the details of each.
 
     Examples:
         >>> nb = await client.notebooks.create("train-resnet")  # doctest: +SKIP
@@ -67,7 +68,7 @@ class AsyncNotebook(BaseNotebook, frozen=True):
         notebook_type: NotebookType | None = None,
     ) -> Self:
         """Change this notebook's settings, in place; see
-        [`AsyncNotebooks.update`][abeja_notebooks.AsyncNotebooks.update].
+        `AsyncNotebooks.update`.
 
         Returns:
             This notebook, updated from the server's answer.
@@ -92,7 +93,7 @@ class AsyncNotebook(BaseNotebook, frozen=True):
         datasets: Mapping[str, str] | None = None,
     ) -> Self:
         """Start this notebook, in place; see
-        [`AsyncNotebooks.start`][abeja_notebooks.AsyncNotebooks.start].
+        `AsyncNotebooks.start`.
 
         Returns:
             This notebook, in its state after the start.
@@ -111,7 +112,7 @@ class AsyncNotebook(BaseNotebook, frozen=True):
 
     async def stop(self) -> Self:
         """Stop this notebook, in place; see
-        [`AsyncNotebooks.stop`][abeja_notebooks.AsyncNotebooks.stop].
+        `AsyncNotebooks.stop`.
 
         Returns:
             This notebook, in its state after the stop.
@@ -121,7 +122,7 @@ class AsyncNotebook(BaseNotebook, frozen=True):
 
     async def delete(self) -> None:
         """Delete this notebook (the object keeps its last data); see
-        [`AsyncNotebooks.delete`][abeja_notebooks.AsyncNotebooks.delete]."""
+        `AsyncNotebooks.delete`."""
         notebooks, org, job = self._notebooks("delete")
         await notebooks.delete(job, self.id, organization_id=org)
 
@@ -129,7 +130,7 @@ class AsyncNotebook(BaseNotebook, frozen=True):
         self, *, next_forward_token: str | None = None, next_backward_token: str | None = None
     ) -> LogPage:
         """One call to the recent-logs endpoint for this notebook; see
-        [`AsyncNotebooks.recent_logs`][abeja_notebooks.AsyncNotebooks.recent_logs].
+        `AsyncNotebooks.recent_logs`.
 
         Returns:
             The events (oldest first) and the two tokens.
@@ -152,10 +153,10 @@ class AsyncNotebook(BaseNotebook, frozen=True):
         timeout: float | None = None,
     ) -> AsyncIterator[LogEvent]:
         """This notebook's log events, oldest first; see
-        [`AsyncNotebooks.logs`][abeja_notebooks.AsyncNotebooks.logs].
+        `AsyncNotebooks.logs`.
 
         Returns:
-            An iterator of [`LogEvent`][abeja_notebooks.LogEvent], for ``async for``.
+            An iterator of `LogEvent`, for ``async for``.
 
         Examples:
             >>> async for event in nb.logs(follow=True, timeout=60):  # doctest: +SKIP
@@ -178,9 +179,10 @@ class AsyncNotebook(BaseNotebook, frozen=True):
         *,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         poll_interval: float = DEFAULT_WAIT_POLL_INTERVAL,
+        grace: float | None = DEFAULT_WAIT_GRACE,
     ) -> Self:
         """Poll until this notebook reaches ``status`` (or any of several), in place; see
-        [`AsyncNotebooks.wait_until`][abeja_notebooks.AsyncNotebooks.wait_until].
+        `AsyncNotebooks.wait_until`.
 
         When the wait fails, the notebook still takes the last state read.
 
@@ -195,9 +197,10 @@ class AsyncNotebook(BaseNotebook, frozen=True):
                 status,
                 timeout=timeout,
                 poll_interval=poll_interval,
+                grace=grace,
                 organization_id=org,
             )
-        except (WaitTimeout, NotebookFailed) as exc:
+        except (WaitTimeout, NotebookFailed, StatusUnreachable) as exc:
             self._take(exc.notebook)
             raise
         return self._take(reached)
@@ -208,7 +211,7 @@ class AsyncNotebookIterator(AsyncIterable[AsyncNotebook]):
 
     Walk it with ``async for``. It fetches pages as needed and holds one page in memory at a
     time; walking it again starts over with fresh requests.
-    [`pages`][abeja_notebooks.AsyncNotebookIterator.pages] walks the same listing page by page.
+    `AsyncNotebookIterator.pages` walks the same listing page by page.
 
     The walk moves by offset, so notebooks created or deleted while it runs can shift pages: a
     notebook may be skipped or seen twice. Compare ids if that matters.

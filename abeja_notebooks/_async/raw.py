@@ -1,8 +1,8 @@
 """Raw responses: ``client.notebooks.with_raw_response``.
 
-Each method builds the manager's own :class:`~abeja_notebooks._endpoints.Call` for the operation
-and sends it through the same transport, retries included; it keeps the final answer beside
-the parser instead of parsing at once. Nothing else is done: no follow-up request.
+Each method makes the ``Call`` the manager's method of the same name sends (``_async/calls.py``)
+and sends it through the same transport, retries and identity checks included; it keeps the
+final answer beside the result. Nothing else is done: no follow-up request.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, TypeVar
 
+from abeja_notebooks._async.calls import AsyncNotebookCalls
 from abeja_notebooks._async.notebook import AsyncNotebook
 from abeja_notebooks._endpoints import Call, RawResponse
 from abeja_notebooks._models import LogPage, Message, NotebookPage
@@ -31,15 +32,15 @@ class AsyncNotebooksWithRawResponse:
     their HTTP details.
 
     Each method takes the same arguments as the
-    [`AsyncNotebooks`][abeja_notebooks.AsyncNotebooks] method of the same name and sends the
+    `AsyncNotebooks` method of the same name and sends the
     same request, with the same retries; an error answer raises the same exception. A success
-    returns an [`APIResponse`][abeja_notebooks.APIResponse]: the status, headers and request id
+    returns an `APIResponse`: the status, headers and request id
     of the final answer, how long the call took and how many retries it needed, and
     ``parse()`` for the result.
 
     A raw method makes exactly one HTTP exchange (plus its retries) and never a follow-up
     request: where the plain ``start`` and ``stop`` read the notebook again after an answer
-    that holds only a message, the raw ones hand that [`Message`][abeja_notebooks.Message]
+    that holds only a message, the raw ones hand that `Message`
     back.
 
     Listing (``list``), reading logs (``logs``) and waiting (``wait_until``) take many requests
@@ -58,6 +59,7 @@ class AsyncNotebooksWithRawResponse:
 
     def __init__(self, notebooks: AsyncNotebooks, transport: AsyncTransport) -> None:
         self._notebooks = notebooks
+        self._calls = AsyncNotebookCalls(notebooks)
         self._transport = transport
 
     def __repr__(self) -> str:
@@ -86,12 +88,12 @@ class AsyncNotebooksWithRawResponse:
         datasets: Mapping[str, str] | None = None,
         organization_id: str | None = None,
     ) -> APIResponse[AsyncNotebook]:
-        """Create a notebook; see [`AsyncNotebooks.create`][abeja_notebooks.AsyncNotebooks.create].
+        """Create a notebook; see `AsyncNotebooks.create`.
 
         Returns:
             The answer; ``parse()`` gives the new notebook.
         """
-        call = self._notebooks._create(  # pyright: ignore[reportPrivateUsage] -- the manager's Call builder
+        call = self._calls.create(
             job_definition_name,
             instance_type=instance_type,
             image=image,
@@ -106,12 +108,12 @@ class AsyncNotebooksWithRawResponse:
     async def get(
         self, job_definition_name: str, notebook_id: str, *, organization_id: str | None = None
     ) -> APIResponse[AsyncNotebook]:
-        """Read one notebook; see [`AsyncNotebooks.get`][abeja_notebooks.AsyncNotebooks.get].
+        """Read one notebook; see `AsyncNotebooks.get`.
 
         Returns:
             The answer; ``parse()`` gives the notebook.
         """
-        call = self._notebooks._get(job_definition_name, notebook_id, organization_id)  # pyright: ignore[reportPrivateUsage] -- the manager's Call builder
+        call = self._calls.get(job_definition_name, notebook_id, organization_id)
         return await self._send(call)
 
     async def list_page(
@@ -123,12 +125,12 @@ class AsyncNotebooksWithRawResponse:
         organization_id: str | None = None,
     ) -> APIResponse[NotebookPage[AsyncNotebook]]:
         """Read one page of the listing; see
-        [`AsyncNotebooks.list_page`][abeja_notebooks.AsyncNotebooks.list_page].
+        `AsyncNotebooks.list_page`.
 
         Returns:
             The answer; ``parse()`` gives the page.
         """
-        call = self._notebooks._list_page(  # pyright: ignore[reportPrivateUsage] -- the manager's Call builder
+        call = self._calls.list_page(
             job_definition_name, offset=offset, limit=limit, organization_id=organization_id
         )
         return await self._send(call)
@@ -144,12 +146,12 @@ class AsyncNotebooksWithRawResponse:
         organization_id: str | None = None,
     ) -> APIResponse[AsyncNotebook]:
         """Change a notebook's settings; see
-        [`AsyncNotebooks.update`][abeja_notebooks.AsyncNotebooks.update].
+        `AsyncNotebooks.update`.
 
         Returns:
             The answer; ``parse()`` gives the updated notebook.
         """
-        call = self._notebooks._update(  # pyright: ignore[reportPrivateUsage] -- the manager's Call builder
+        call = self._calls.update(
             job_definition_name,
             notebook_id,
             instance_type=instance_type,
@@ -162,13 +164,13 @@ class AsyncNotebooksWithRawResponse:
     async def delete(
         self, job_definition_name: str, notebook_id: str, *, organization_id: str | None = None
     ) -> APIResponse[Message]:
-        """Delete a notebook; see [`AsyncNotebooks.delete`][abeja_notebooks.AsyncNotebooks.delete].
+        """Delete a notebook; see `AsyncNotebooks.delete`.
 
         Returns:
             The answer; ``parse()`` gives the message the server sent (for a retried delete
             answered 404 after an earlier attempt deleted it: ``"<id> deleted"``).
         """
-        call = self._notebooks._delete(job_definition_name, notebook_id, organization_id)  # pyright: ignore[reportPrivateUsage] -- the manager's Call builder
+        call = self._calls.delete(job_definition_name, notebook_id, organization_id)
         return await self._send(call)
 
     async def start(
@@ -183,14 +185,14 @@ class AsyncNotebooksWithRawResponse:
         organization_id: str | None = None,
     ) -> APIResponse[AsyncNotebook | Message]:
         """Start a stopped notebook; see
-        [`AsyncNotebooks.start`][abeja_notebooks.AsyncNotebooks.start].
+        `AsyncNotebooks.start`.
 
         Returns:
             The answer; ``parse()`` gives the notebook the server sent back or, when it sent
             only a message (or a retried start found it already started), that message. The
             notebook is not read again.
         """
-        call = self._notebooks._start(  # pyright: ignore[reportPrivateUsage] -- the manager's Call builder
+        call = self._calls.start(
             job_definition_name,
             notebook_id,
             notebook_type=notebook_type,
@@ -205,14 +207,14 @@ class AsyncNotebooksWithRawResponse:
         self, job_definition_name: str, notebook_id: str, *, organization_id: str | None = None
     ) -> APIResponse[AsyncNotebook | Message]:
         """Stop a running notebook; see
-        [`AsyncNotebooks.stop`][abeja_notebooks.AsyncNotebooks.stop].
+        `AsyncNotebooks.stop`.
 
         Returns:
             The answer; ``parse()`` gives the notebook the server sent back or, when it sent
             only a message (or a retried stop found it already stopped), that message. The
             notebook is not read again.
         """
-        call = self._notebooks._stop(job_definition_name, notebook_id, organization_id)  # pyright: ignore[reportPrivateUsage] -- the manager's Call builder
+        call = self._calls.stop(job_definition_name, notebook_id, organization_id)
         return await self._send(call)
 
     async def recent_logs(
@@ -225,12 +227,12 @@ class AsyncNotebooksWithRawResponse:
         organization_id: str | None = None,
     ) -> APIResponse[LogPage]:
         """One call to the recent-logs endpoint; see
-        [`AsyncNotebooks.recent_logs`][abeja_notebooks.AsyncNotebooks.recent_logs].
+        `AsyncNotebooks.recent_logs`.
 
         Returns:
             The answer; ``parse()`` gives the events and the two tokens.
         """
-        call = self._notebooks._recent_logs(  # pyright: ignore[reportPrivateUsage] -- the manager's Call builder
+        call = self._calls.recent_logs(
             job_definition_name,
             notebook_id,
             next_forward_token=next_forward_token,

@@ -2,8 +2,8 @@
 # Change the async source and run `python scripts/unasync.py`; CI checks with --check.
 """The notebook manager: ``client.notebooks``.
 
-Each operation is a :class:`~abeja_notebooks._endpoints.Call` made from the sans-I/O endpoint
-layer: the public method sends it and returns what it parses to. Pagination, log reading and
+Each operation is a ``Call`` (made by ``_async/calls.py`` from the sans-I/O endpoint layer): the
+public method sends it and returns what it parses to. Pagination, log reading and
 waiting are decided by the pure flows of ``_flows``; the methods here only send, sleep and hand
 results back.
 """
@@ -15,11 +15,12 @@ from functools import cached_property
 from typing import TypeVar
 
 from abeja_notebooks import _endpoints as ep
-from abeja_notebooks._config import Settings, check_name
-from abeja_notebooks._endpoints import Call, RawResponse
-from abeja_notebooks._errors import APITimeoutError, ConfigurationError, NotFound
+from abeja_notebooks._config import Settings
+from abeja_notebooks._endpoints import Call
+from abeja_notebooks._errors import APITimeoutError, NotFound
 from abeja_notebooks._flows import (
     DEFAULT_LOG_POLL_INTERVAL,
+    DEFAULT_WAIT_GRACE,
     DEFAULT_WAIT_POLL_INTERVAL,
     DEFAULT_WAIT_TIMEOUT,
     FetchLogs,
@@ -30,14 +31,14 @@ from abeja_notebooks._flows import (
     normalize_statuses,
 )
 from abeja_notebooks._models import (
-    Binding,
     LogEvent,
     LogPage,
     Message,
     NotebookPage,
     NotebookStatus,
 )
-from abeja_notebooks._platform_config import ENV_ORGANIZATION_ID, notebook_variables
+from abeja_notebooks._platform_config import notebook_variables
+from abeja_notebooks._sync.calls import NotebookCalls
 from abeja_notebooks._sync.notebook import Notebook, NotebookIterator
 from abeja_notebooks._sync.raw import NotebooksWithRawResponse
 from abeja_notebooks._transport import Transport
@@ -62,6 +63,7 @@ class Notebooks:
 
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
+        self._calls = NotebookCalls(self)
         self._clock = transport.clock
 
     @property
@@ -72,7 +74,7 @@ class Notebooks:
     @cached_property
     def with_raw_response(self) -> NotebooksWithRawResponse:
         """The single-request operations again, each returning an
-        [`APIResponse`][abeja_notebooks.APIResponse]: the result with the status, headers,
+        `APIResponse`: the result with the status, headers,
         request id, time taken and retries of the answer it came in.
 
         Examples:
@@ -89,169 +91,6 @@ class Notebooks:
 
     def _run(self, call: Call[_T], until: float | None = None) -> _T:
         return self._transport.send(call, until=until)
-
-    def _org(self, organization_id: str | None) -> str:
-        if organization_id is not None:
-            return check_name(organization_id, "organization_id")
-        default = self._transport.settings.organization_id
-        if default is None:
-            raise ConfigurationError(
-                "no organization: pass organization_id= to the client or to the call, set "
-                f"{ENV_ORGANIZATION_ID}, or save one with `abeja config init`"
-            )
-        return default
-
-    def _notebook_call(self, request: ep.ApiRequest, org: str, job: str) -> Call[Notebook]:
-        binding = Binding(self, org, job)
-
-        def parse(response: RawResponse) -> Notebook:
-            notebook = ep.parse_model(response, Notebook)
-            ep.check_identity(response, request, notebook)
-            notebook._bind(binding)  # pyright: ignore[reportPrivateUsage] -- the manager owns the binding
-            return notebook
-
-        return Call(request, parse)
-
-    # --- one call per endpoint (the public methods below send them) --------------------------
-
-    def _create(
-        self,
-        job: str,
-        *,
-        instance_type: str | None,
-        image: str | None,
-        notebook_type: NotebookType | None,
-        datalakes: Sequence[str] | None,
-        buckets: Sequence[str] | None,
-        datasets: Mapping[str, str] | None,
-        organization_id: str | None,
-    ) -> Call[Notebook]:
-        org = self._org(organization_id)
-        request = ep.create_request(
-            org,
-            job,
-            instance_type=instance_type,
-            image=image,
-            notebook_type=notebook_type,
-            datalakes=datalakes,
-            buckets=buckets,
-            datasets=datasets,
-        )
-        return self._notebook_call(request, org, job)
-
-    def _get(self, job: str, notebook_id: str, organization_id: str | None) -> Call[Notebook]:
-        org = self._org(organization_id)
-        return self._notebook_call(ep.get_request(org, job, notebook_id), org, job)
-
-    def _list_page(
-        self, job: str, *, offset: int, limit: int | None, organization_id: str | None
-    ) -> Call[NotebookPage[Notebook]]:
-        org = self._org(organization_id)
-        binding = Binding(self, org, job)
-        request = ep.list_request(org, job, offset=offset, limit=limit)
-
-        def parse(response: RawResponse) -> NotebookPage[Notebook]:
-            page = ep.parse_page(response, Notebook, offset=offset, limit=limit)
-            ep.check_identity(response, request, page)
-            for notebook in page.entries:
-                notebook._bind(binding)  # pyright: ignore[reportPrivateUsage] -- the manager owns the binding
-            return page
-
-        return Call(request, parse)
-
-    def _update(
-        self,
-        job: str,
-        notebook_id: str,
-        *,
-        instance_type: str | None,
-        image: str | None,
-        notebook_type: NotebookType | None,
-        organization_id: str | None,
-    ) -> Call[Notebook]:
-        org = self._org(organization_id)
-        request = ep.update_request(
-            org,
-            job,
-            notebook_id,
-            instance_type=instance_type,
-            image=image,
-            notebook_type=notebook_type,
-        )
-        return self._notebook_call(request, org, job)
-
-    def _delete(self, job: str, notebook_id: str, organization_id: str | None) -> Call[Message]:
-        def parse(response: RawResponse) -> Message:
-            if response.replayed:  # a 404 after an earlier attempt that deleted it
-                return Message(message=f"{notebook_id} deleted")
-            return ep.parse_model(response, Message)
-
-        request = ep.delete_request(self._org(organization_id), job, notebook_id)
-        return Call(request, parse)
-
-    def _action_call(
-        self, request: ep.ApiRequest, org: str, job: str, done: str
-    ) -> Call[Notebook | Message]:
-        binding = Binding(self, org, job)
-
-        def parse(response: RawResponse) -> Notebook | Message:
-            if response.replayed:  # a 409 after an earlier attempt that did the job
-                return Message(message=done)
-            result = ep.parse_action(response, Notebook)
-            ep.check_identity(response, request, result)
-            if isinstance(result, Notebook):
-                result._bind(binding)  # pyright: ignore[reportPrivateUsage] -- the manager owns the binding
-            return result
-
-        return Call(request, parse)
-
-    def _start(
-        self,
-        job: str,
-        notebook_id: str,
-        *,
-        notebook_type: NotebookType | None,
-        datalakes: Sequence[str] | None,
-        buckets: Sequence[str] | None,
-        datasets: Mapping[str, str] | None,
-        organization_id: str | None,
-    ) -> Call[Notebook | Message]:
-        org = self._org(organization_id)
-        request = ep.start_request(
-            org,
-            job,
-            notebook_id,
-            notebook_type=notebook_type,
-            datalakes=datalakes,
-            buckets=buckets,
-            datasets=datasets,
-        )
-        return self._action_call(request, org, job, f"{notebook_id} started")
-
-    def _stop(
-        self, job: str, notebook_id: str, organization_id: str | None
-    ) -> Call[Notebook | Message]:
-        org = self._org(organization_id)
-        request = ep.stop_request(org, job, notebook_id)
-        return self._action_call(request, org, job, f"{notebook_id} stopped")
-
-    def _recent_logs(
-        self,
-        job: str,
-        notebook_id: str,
-        *,
-        next_forward_token: str | None,
-        next_backward_token: str | None,
-        organization_id: str | None,
-    ) -> Call[LogPage]:
-        request = ep.recent_logs_request(
-            self._org(organization_id),
-            job,
-            notebook_id,
-            next_forward_token=next_forward_token,
-            next_backward_token=next_backward_token,
-        )
-        return Call(request, ep.parse_logs)
 
     # --- the operations ------------------------------------------------------------------------
 
@@ -295,7 +134,7 @@ class Notebooks:
             ...     "train-resnet", instance_type="cpu-1", notebook_type="lab"
             ... )  # doctest: +SKIP
         """
-        call = self._create(
+        call = self._calls.create(
             job_definition_name,
             instance_type=instance_type,
             image=image,
@@ -323,7 +162,7 @@ class Notebooks:
         Raises:
             NotFound: No such notebook (or job definition, or organization).
         """
-        return self._run(self._get(job_definition_name, notebook_id, organization_id))
+        return self._run(self._calls.get(job_definition_name, notebook_id, organization_id))
 
     def current(self, *, organization_id: str | None = None) -> Notebook:
         """Read the notebook this code runs in, on the platform.
@@ -366,7 +205,7 @@ class Notebooks:
         Returns:
             The page: ``total``, ``offset``, ``limit`` and ``entries``.
         """
-        call = self._list_page(
+        call = self._calls.list_page(
             job_definition_name, offset=offset, limit=limit, organization_id=organization_id
         )
         return self._run(call)
@@ -388,7 +227,7 @@ class Notebooks:
             organization_id: Overrides the client's organization.
 
         Returns:
-            An iterable of [`Notebook`][abeja_notebooks.Notebook]; its ``pages()``
+            An iterable of `Notebook`; its ``pages()``
             gives the pages instead.
 
         Raises:
@@ -399,7 +238,7 @@ class Notebooks:
             >>> for nb in client.notebooks.list("train-resnet"):  # doctest: +SKIP
             ...     print(nb.id, nb.status)
         """
-        org = self._org(organization_id)
+        org = self._calls.organization(organization_id)
         ep.list_request(org, job_definition_name)  # checks the name now, before any request
         return NotebookIterator(
             self,
@@ -437,7 +276,7 @@ class Notebooks:
             NotFound: No such notebook.
             BadRequest: The server rejected a setting.
         """
-        call = self._update(
+        call = self._calls.update(
             job_definition_name,
             notebook_id,
             instance_type=instance_type,
@@ -463,7 +302,7 @@ class Notebooks:
         Raises:
             NotFound: No such notebook.
         """
-        self._run(self._delete(job_definition_name, notebook_id, organization_id))
+        self._run(self._calls.delete(job_definition_name, notebook_id, organization_id))
 
     def start(
         self,
@@ -497,7 +336,7 @@ class Notebooks:
             Conflict: It is already running or starting.
             NotFound: No such notebook.
         """
-        call = self._start(
+        call = self._calls.start(
             job_definition_name,
             notebook_id,
             notebook_type=notebook_type,
@@ -531,7 +370,7 @@ class Notebooks:
             Conflict: It is not running.
             NotFound: No such notebook.
         """
-        stopped = self._run(self._stop(job_definition_name, notebook_id, organization_id))
+        stopped = self._run(self._calls.stop(job_definition_name, notebook_id, organization_id))
         if isinstance(stopped, Message):
             return self.get(job_definition_name, notebook_id, organization_id=organization_id)
         return stopped
@@ -564,7 +403,7 @@ class Notebooks:
         Raises:
             NotFound: No such notebook.
         """
-        call = self._recent_logs(
+        call = self._calls.recent_logs(
             job_definition_name,
             notebook_id,
             next_forward_token=next_forward_token,
@@ -601,13 +440,13 @@ class Notebooks:
             organization_id: Overrides the client's organization.
 
         Returns:
-            An iterator of [`LogEvent`][abeja_notebooks.LogEvent], for ``for``.
+            An iterator of `LogEvent`, for ``for``.
 
         Raises:
             ValueError: ``poll_interval`` or ``timeout`` is not a positive number (raised
                 here, before any request).
         """
-        org = self._org(organization_id)
+        org = self._calls.organization(organization_id)
         ep.recent_logs_request(org, job_definition_name, notebook_id)  # checks the ids now
         tail = LogTail(
             follow=follow,
@@ -626,7 +465,7 @@ class Notebooks:
             events: list[LogEvent] = []
             try:
                 if isinstance(step, FetchLogs):
-                    call = self._recent_logs(
+                    call = self._calls.recent_logs(
                         job,
                         notebook_id,
                         next_forward_token=step.forward_token,
@@ -635,7 +474,7 @@ class Notebooks:
                     )
                     events = tail.on_logs(self._run(call, until=tail.call_until))
                 else:
-                    call_status = self._get(job, notebook_id, org)
+                    call_status = self._calls.get(job, notebook_id, org)
                     tail.on_status(self._run(call_status, until=tail.call_until))
             except NotFound as gone:
                 tail.on_not_found(step, gone)
@@ -651,12 +490,14 @@ class Notebooks:
         *,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         poll_interval: float = DEFAULT_WAIT_POLL_INTERVAL,
+        grace: float | None = DEFAULT_WAIT_GRACE,
         organization_id: str | None = None,
     ) -> Notebook:
         """Poll a notebook until it reaches ``status`` (or any of several).
 
         The first check is immediate; later polls back off from ``poll_interval`` up to ten
-        times it.
+        times it. A Stopped notebook never becomes Pending or Running by itself: waiting for
+        those, a notebook that stays Stopped for ``grace`` seconds ends the wait at once.
 
         Args:
             job_definition_name: Its training job definition.
@@ -664,6 +505,9 @@ class Notebooks:
             status: The status to wait for, or several (any of them ends the wait).
             timeout: Seconds to wait at most (``None``: no limit; default 600).
             poll_interval: Seconds before the second check (default 2).
+            grace: Seconds a notebook may stay in a status the target cannot be reached from
+                (a start that is just landing may still read Stopped), default 30; ``0``
+                fails at the first such read, ``None`` waits out the timeout.
             organization_id: Overrides the client's organization.
 
         Returns:
@@ -672,14 +516,17 @@ class Notebooks:
         Raises:
             NotebookFailed: It reached ``Failed`` (unless that was wanted); ``.notebook``
                 holds it.
+            StatusUnreachable: It stayed out of reach (Stopped) past ``grace``; the message
+                says what to call, ``.notebook`` holds it.
             WaitTimeout: ``timeout`` passed first; ``.notebook`` holds the last state read.
         """
-        call = self._get(job_definition_name, notebook_id, organization_id)
+        call = self._calls.get(job_definition_name, notebook_id, organization_id)
         plan = WaitPlan(
             normalize_statuses(status),
             timeout=timeout,
             poll_interval=poll_interval,
             now=self._clock.monotonic(),
+            grace=grace,
         )
         while True:
             try:

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Self, cast
 
-from abeja_notebooks._errors import NotebookFailed, WaitTimeout
+from abeja_notebooks._errors import NotebookFailed, StatusUnreachable, WaitTimeout
 from abeja_notebooks._flows import (
     DEFAULT_LOG_POLL_INTERVAL,
+    DEFAULT_WAIT_GRACE,
     DEFAULT_WAIT_POLL_INTERVAL,
     DEFAULT_WAIT_TIMEOUT,
     PageCursor,
@@ -34,7 +35,7 @@ class Notebook(BaseNotebook, frozen=True):
     are read-only otherwise. Reading attributes and ``repr`` never do I/O, and ``==`` compares
     data only. Each method is the manager's method of the same name applied to this notebook
     (``nb.stop()`` is ``client.notebooks.stop(job, nb.id)``): see
-    [`Notebooks`][abeja_notebooks.Notebooks] for the details of each.
+    `Notebooks` for the details of each.
 
     Examples:
         >>> nb = client.notebooks.create("train-resnet")  # doctest: +SKIP
@@ -69,7 +70,7 @@ class Notebook(BaseNotebook, frozen=True):
         notebook_type: NotebookType | None = None,
     ) -> Self:
         """Change this notebook's settings, in place; see
-        [`Notebooks.update`][abeja_notebooks.Notebooks.update].
+        `Notebooks.update`.
 
         Returns:
             This notebook, updated from the server's answer.
@@ -94,7 +95,7 @@ class Notebook(BaseNotebook, frozen=True):
         datasets: Mapping[str, str] | None = None,
     ) -> Self:
         """Start this notebook, in place; see
-        [`Notebooks.start`][abeja_notebooks.Notebooks.start].
+        `Notebooks.start`.
 
         Returns:
             This notebook, in its state after the start.
@@ -113,7 +114,7 @@ class Notebook(BaseNotebook, frozen=True):
 
     def stop(self) -> Self:
         """Stop this notebook, in place; see
-        [`Notebooks.stop`][abeja_notebooks.Notebooks.stop].
+        `Notebooks.stop`.
 
         Returns:
             This notebook, in its state after the stop.
@@ -123,7 +124,7 @@ class Notebook(BaseNotebook, frozen=True):
 
     def delete(self) -> None:
         """Delete this notebook (the object keeps its last data); see
-        [`Notebooks.delete`][abeja_notebooks.Notebooks.delete]."""
+        `Notebooks.delete`."""
         notebooks, org, job = self._notebooks("delete")
         notebooks.delete(job, self.id, organization_id=org)
 
@@ -131,7 +132,7 @@ class Notebook(BaseNotebook, frozen=True):
         self, *, next_forward_token: str | None = None, next_backward_token: str | None = None
     ) -> LogPage:
         """One call to the recent-logs endpoint for this notebook; see
-        [`Notebooks.recent_logs`][abeja_notebooks.Notebooks.recent_logs].
+        `Notebooks.recent_logs`.
 
         Returns:
             The events (oldest first) and the two tokens.
@@ -154,10 +155,10 @@ class Notebook(BaseNotebook, frozen=True):
         timeout: float | None = None,
     ) -> Iterator[LogEvent]:
         """This notebook's log events, oldest first; see
-        [`Notebooks.logs`][abeja_notebooks.Notebooks.logs].
+        `Notebooks.logs`.
 
         Returns:
-            An iterator of [`LogEvent`][abeja_notebooks.LogEvent], for ``for``.
+            An iterator of `LogEvent`, for ``for``.
 
         Examples:
             >>> for event in nb.logs(follow=True, timeout=60):  # doctest: +SKIP
@@ -180,9 +181,10 @@ class Notebook(BaseNotebook, frozen=True):
         *,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         poll_interval: float = DEFAULT_WAIT_POLL_INTERVAL,
+        grace: float | None = DEFAULT_WAIT_GRACE,
     ) -> Self:
         """Poll until this notebook reaches ``status`` (or any of several), in place; see
-        [`Notebooks.wait_until`][abeja_notebooks.Notebooks.wait_until].
+        `Notebooks.wait_until`.
 
         When the wait fails, the notebook still takes the last state read.
 
@@ -197,9 +199,10 @@ class Notebook(BaseNotebook, frozen=True):
                 status,
                 timeout=timeout,
                 poll_interval=poll_interval,
+                grace=grace,
                 organization_id=org,
             )
-        except (WaitTimeout, NotebookFailed) as exc:
+        except (WaitTimeout, NotebookFailed, StatusUnreachable) as exc:
             self._take(exc.notebook)
             raise
         return self._take(reached)
@@ -210,7 +213,7 @@ class NotebookIterator(Iterable[Notebook]):
 
     Walk it with ``for``. It fetches pages as needed and holds one page in memory at a
     time; walking it again starts over with fresh requests.
-    [`pages`][abeja_notebooks.NotebookIterator.pages] walks the same listing page by page.
+    `NotebookIterator.pages` walks the same listing page by page.
 
     The walk moves by offset, so notebooks created or deleted while it runs can shift pages: a
     notebook may be skipped or seen twice. Compare ids if that matters.

@@ -2,9 +2,9 @@
 # Change the async source and run `python scripts/unasync.py`; CI checks with --check.
 """Raw responses: ``client.notebooks.with_raw_response``.
 
-Each method builds the manager's own :class:`~abeja_notebooks._endpoints.Call` for the operation
-and sends it through the same transport, retries included; it keeps the final answer beside
-the parser instead of parsing at once. Nothing else is done: no follow-up request.
+Each method makes the ``Call`` the manager's method of the same name sends (``_async/calls.py``)
+and sends it through the same transport, retries and identity checks included; it keeps the
+final answer beside the result. Nothing else is done: no follow-up request.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 from abeja_notebooks._endpoints import Call, RawResponse
 from abeja_notebooks._models import LogPage, Message, NotebookPage
 from abeja_notebooks._response import APIResponse
+from abeja_notebooks._sync.calls import NotebookCalls
 from abeja_notebooks._sync.notebook import Notebook
 from abeja_notebooks._types import NotebookType
 
@@ -33,15 +34,15 @@ class NotebooksWithRawResponse:
     their HTTP details.
 
     Each method takes the same arguments as the
-    [`Notebooks`][abeja_notebooks.Notebooks] method of the same name and sends the
+    `Notebooks` method of the same name and sends the
     same request, with the same retries; an error answer raises the same exception. A success
-    returns an [`APIResponse`][abeja_notebooks.APIResponse]: the status, headers and request id
+    returns an `APIResponse`: the status, headers and request id
     of the final answer, how long the call took and how many retries it needed, and
     ``parse()`` for the result.
 
     A raw method makes exactly one HTTP exchange (plus its retries) and never a follow-up
     request: where the plain ``start`` and ``stop`` read the notebook again after an answer
-    that holds only a message, the raw ones hand that [`Message`][abeja_notebooks.Message]
+    that holds only a message, the raw ones hand that `Message`
     back.
 
     Listing (``list``), reading logs (``logs``) and waiting (``wait_until``) take many requests
@@ -60,6 +61,7 @@ class NotebooksWithRawResponse:
 
     def __init__(self, notebooks: Notebooks, transport: Transport) -> None:
         self._notebooks = notebooks
+        self._calls = NotebookCalls(notebooks)
         self._transport = transport
 
     def __repr__(self) -> str:
@@ -88,12 +90,12 @@ class NotebooksWithRawResponse:
         datasets: Mapping[str, str] | None = None,
         organization_id: str | None = None,
     ) -> APIResponse[Notebook]:
-        """Create a notebook; see [`Notebooks.create`][abeja_notebooks.Notebooks.create].
+        """Create a notebook; see `Notebooks.create`.
 
         Returns:
             The answer; ``parse()`` gives the new notebook.
         """
-        call = self._notebooks._create(  # pyright: ignore[reportPrivateUsage] -- the manager's Call builder
+        call = self._calls.create(
             job_definition_name,
             instance_type=instance_type,
             image=image,
@@ -108,12 +110,12 @@ class NotebooksWithRawResponse:
     def get(
         self, job_definition_name: str, notebook_id: str, *, organization_id: str | None = None
     ) -> APIResponse[Notebook]:
-        """Read one notebook; see [`Notebooks.get`][abeja_notebooks.Notebooks.get].
+        """Read one notebook; see `Notebooks.get`.
 
         Returns:
             The answer; ``parse()`` gives the notebook.
         """
-        call = self._notebooks._get(job_definition_name, notebook_id, organization_id)  # pyright: ignore[reportPrivateUsage] -- the manager's Call builder
+        call = self._calls.get(job_definition_name, notebook_id, organization_id)
         return self._send(call)
 
     def list_page(
@@ -125,12 +127,12 @@ class NotebooksWithRawResponse:
         organization_id: str | None = None,
     ) -> APIResponse[NotebookPage[Notebook]]:
         """Read one page of the listing; see
-        [`Notebooks.list_page`][abeja_notebooks.Notebooks.list_page].
+        `Notebooks.list_page`.
 
         Returns:
             The answer; ``parse()`` gives the page.
         """
-        call = self._notebooks._list_page(  # pyright: ignore[reportPrivateUsage] -- the manager's Call builder
+        call = self._calls.list_page(
             job_definition_name, offset=offset, limit=limit, organization_id=organization_id
         )
         return self._send(call)
@@ -146,12 +148,12 @@ class NotebooksWithRawResponse:
         organization_id: str | None = None,
     ) -> APIResponse[Notebook]:
         """Change a notebook's settings; see
-        [`Notebooks.update`][abeja_notebooks.Notebooks.update].
+        `Notebooks.update`.
 
         Returns:
             The answer; ``parse()`` gives the updated notebook.
         """
-        call = self._notebooks._update(  # pyright: ignore[reportPrivateUsage] -- the manager's Call builder
+        call = self._calls.update(
             job_definition_name,
             notebook_id,
             instance_type=instance_type,
@@ -164,13 +166,13 @@ class NotebooksWithRawResponse:
     def delete(
         self, job_definition_name: str, notebook_id: str, *, organization_id: str | None = None
     ) -> APIResponse[Message]:
-        """Delete a notebook; see [`Notebooks.delete`][abeja_notebooks.Notebooks.delete].
+        """Delete a notebook; see `Notebooks.delete`.
 
         Returns:
             The answer; ``parse()`` gives the message the server sent (for a retried delete
             answered 404 after an earlier attempt deleted it: ``"<id> deleted"``).
         """
-        call = self._notebooks._delete(job_definition_name, notebook_id, organization_id)  # pyright: ignore[reportPrivateUsage] -- the manager's Call builder
+        call = self._calls.delete(job_definition_name, notebook_id, organization_id)
         return self._send(call)
 
     def start(
@@ -185,14 +187,14 @@ class NotebooksWithRawResponse:
         organization_id: str | None = None,
     ) -> APIResponse[Notebook | Message]:
         """Start a stopped notebook; see
-        [`Notebooks.start`][abeja_notebooks.Notebooks.start].
+        `Notebooks.start`.
 
         Returns:
             The answer; ``parse()`` gives the notebook the server sent back or, when it sent
             only a message (or a retried start found it already started), that message. The
             notebook is not read again.
         """
-        call = self._notebooks._start(  # pyright: ignore[reportPrivateUsage] -- the manager's Call builder
+        call = self._calls.start(
             job_definition_name,
             notebook_id,
             notebook_type=notebook_type,
@@ -207,14 +209,14 @@ class NotebooksWithRawResponse:
         self, job_definition_name: str, notebook_id: str, *, organization_id: str | None = None
     ) -> APIResponse[Notebook | Message]:
         """Stop a running notebook; see
-        [`Notebooks.stop`][abeja_notebooks.Notebooks.stop].
+        `Notebooks.stop`.
 
         Returns:
             The answer; ``parse()`` gives the notebook the server sent back or, when it sent
             only a message (or a retried stop found it already stopped), that message. The
             notebook is not read again.
         """
-        call = self._notebooks._stop(job_definition_name, notebook_id, organization_id)  # pyright: ignore[reportPrivateUsage] -- the manager's Call builder
+        call = self._calls.stop(job_definition_name, notebook_id, organization_id)
         return self._send(call)
 
     def recent_logs(
@@ -227,12 +229,12 @@ class NotebooksWithRawResponse:
         organization_id: str | None = None,
     ) -> APIResponse[LogPage]:
         """One call to the recent-logs endpoint; see
-        [`Notebooks.recent_logs`][abeja_notebooks.Notebooks.recent_logs].
+        `Notebooks.recent_logs`.
 
         Returns:
             The answer; ``parse()`` gives the events and the two tokens.
         """
-        call = self._notebooks._recent_logs(  # pyright: ignore[reportPrivateUsage] -- the manager's Call builder
+        call = self._calls.recent_logs(
             job_definition_name,
             notebook_id,
             next_forward_token=next_forward_token,

@@ -25,9 +25,11 @@ from abeja_notebooks._errors import (
     Forbidden,
     HttpError,
     NotebookFailed,
+    StatusUnreachable,
     Unauthorized,
     WaitTimeout,
 )
+from abeja_notebooks._flows import OUT_OF_REACH
 from abeja_notebooks._models import NotebookStatus
 from abeja_notebooks._platform_config import (
     ENV_API_URL,
@@ -140,13 +142,27 @@ def _hint(error: AbejaError) -> str:
     return ""
 
 
+def _unreachable(error: StatusUnreachable) -> str:
+    """The error in the command line's words: the command to run instead of the SDK call."""
+    nb = error.notebook
+    wanted = " or ".join(sorted(error.targets))
+    action = OUT_OF_REACH[nb.status][1] if nb.status in OUT_OF_REACH else "start"
+    return (
+        f"notebook {nb.id} is {nb.status} and will not become {wanted} by itself; {action} it "
+        f"first: abeja-notebooks {action} {nb.job_definition_name} {nb.id} (--grace SECONDS "
+        f"waits longer for a {action} that is just landing)"
+    )
+
+
 def _report(error: AbejaError) -> None:
-    what = "error"
-    if isinstance(error, WaitTimeout | NotebookFailed):
+    what, message = "error", str(error)
+    if isinstance(error, WaitTimeout | NotebookFailed | StatusUnreachable):
         what = "wait failed"
+        if isinstance(error, StatusUnreachable):
+            message = _unreachable(error)
     elif isinstance(error, HttpError):
         what = f"API error {error.status_code}"
-    _stderr().print(f"abeja-notebooks: {what}: {error}{_hint(error)}", markup=False)
+    _stderr().print(f"abeja-notebooks: {what}: {message}{_hint(error)}", markup=False)
 
 
 def _stderr() -> Console:
@@ -325,11 +341,12 @@ def wait(
     *,
     timeout: float,
     poll_interval: float,
+    grace: float,
 ) -> None:
     """``wait``: poll until the notebook reaches one of ``status``."""
     printer = _printer(options)
     with client(options) as sdk:
         nb = sdk.notebooks.get(job, notebook_id)
         with _spinner(printer, f"Waiting for {nb.name} to be {' or '.join(status)}..."):
-            nb.wait_until(status, timeout=timeout, poll_interval=poll_interval)
+            nb.wait_until(status, timeout=timeout, poll_interval=poll_interval, grace=grace)
         printer.notebook(nb)

@@ -30,6 +30,8 @@ __all__ = ["GlobalOptions", "Output", "app", "run"]
 
 DEFAULT_WAIT_TIMEOUT = 600.0
 """How long ``--wait`` and ``wait`` wait by default (the SDK's own default, checked by a test)."""
+DEFAULT_WAIT_GRACE = 30.0
+"""How long ``wait --grace`` is by default (the SDK's own default, checked by a test)."""
 
 
 class Output(StrEnum):
@@ -535,8 +537,18 @@ def wait(
     poll_interval: Annotated[
         float, typer.Option(metavar="SECONDS", help="Seconds between polls.", min=0.001)
     ] = 2.0,
+    grace: Annotated[
+        float,
+        typer.Option(
+            metavar="SECONDS",
+            help="Seconds a Stopped notebook may stay Stopped while waiting for Running or "
+            "Pending (a start that is just landing) before the wait fails.",
+            min=0,
+        ),
+    ] = DEFAULT_WAIT_GRACE,
 ) -> None:
-    """Wait until a notebook reaches a status (exit 1 if it fails or time runs out).
+    """Wait until a notebook reaches a status (exit 1 if it fails, cannot get there, or time
+    runs out).
 
     Example: abeja-notebooks wait train-resnet 1230000000000 --status Running --timeout 600
     """
@@ -549,6 +561,7 @@ def wait(
         status,
         timeout=wait_timeout,
         poll_interval=poll_interval,
+        grace=grace,
     )
 
 

@@ -1,15 +1,15 @@
 """An offline, stateful emulator of the ABEJA Platform Notebook API, for tests.
 
-One request -> response core ([`Emulator.handle`][abeja_notebooks.testing.Emulator.handle]) is
+One request -> response core (`Emulator.handle`) is
 reached either in-process, through httpx transports
-([`Emulator.transport`][abeja_notebooks.testing.Emulator.transport],
-[`Emulator.async_transport`][abeja_notebooks.testing.Emulator.async_transport]), or over real HTTP
-([`EmulatorServer`][abeja_notebooks.testing.EmulatorServer], or ``python -m
-abeja_notebooks.testing``). Time comes from a [`TimeSource`][abeja_notebooks.testing.TimeSource];
-in tests a [`ManualClock`][abeja_notebooks.testing.ManualClock] makes the notebook lifecycle and
-the log stream deterministic. Faults ([`Fault`][abeja_notebooks.testing.Fault]) are injected by
-rule, every request is recorded ([`RecordedRequest`][abeja_notebooks.testing.RecordedRequest]),
-and a [`Dialect`][abeja_notebooks.testing.Dialect] picks the answer forms.
+(`Emulator.transport`,
+`Emulator.async_transport`), or over real HTTP
+(`EmulatorServer`, or ``python -m
+abeja_notebooks.testing``). Time comes from a `TimeSource`;
+in tests a `ManualClock` makes the notebook lifecycle and
+the log stream deterministic. Faults (`Fault`) are injected by
+rule, every request is recorded (`RecordedRequest`),
+and a `Dialect` picks the answer forms.
 
 The names below load on first use (PEP 562): importing this package (as pytest does with the
 bundled plugin in every run) loads neither httpx nor pydantic.

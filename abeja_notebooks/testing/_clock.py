@@ -2,8 +2,8 @@
 
 The emulator never runs background threads: every time-dependent fact (a notebook turning
 ``Running``, a log line being written) is computed from the clock when it is looked at. In tests a
-[`ManualClock`][abeja_notebooks.testing.ManualClock] makes that fully deterministic; a served
-emulator uses [`RealClock`][abeja_notebooks.testing.RealClock].
+`ManualClock` makes that fully deterministic; a served
+emulator uses `RealClock`.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ __all__ = ["ManualClock", "RealClock", "TimeSource"]
 class TimeSource(Protocol):
     """Where an emulator reads the time: anything with ``now()`` in epoch seconds.
 
-    Not to be confused with the SDK's [`Clock`][abeja_notebooks.Clock] (``monotonic``, ``sleep``,
-    ``asleep``), which a client sleeps on. [`ManualClock`][abeja_notebooks.testing.ManualClock]
-    and [`RealClock`][abeja_notebooks.testing.RealClock] are both, so one clock can drive an
+    Not to be confused with the SDK's `Clock` (``monotonic``, ``sleep``,
+    ``asleep``), which a client sleeps on. `ManualClock`
+    and `RealClock` are both, so one clock can drive an
     emulator and the clients that test against it.
 
     Examples:

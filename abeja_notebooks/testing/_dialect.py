@@ -2,13 +2,13 @@
 
 The Notebook API has been seen answering the same operation in more than one form: a listing
 as an envelope or a bare list, start and stop with the notebook or a ``{"message"}``, and so
-on. A [`Dialect`][abeja_notebooks.testing.Dialect] picks one form for each; the emulator answers
+on. A `Dialect` picks one form for each; the emulator answers
 in it, and ``python -m abeja_notebooks.testing`` offers every field as a command-line flag.
 
 Adding a form: add a field to ``Dialect`` (a ``Literal`` of the forms, default first, or a
 ``bool``), describe it in ``_HELP``, and read it in the operation that answers in it. The flag,
-its ``--help`` line, [`Dialect.to_args`][abeja_notebooks.testing.Dialect.to_args] and
-[`Dialect.variants`][abeja_notebooks.testing.Dialect.variants] follow from the field.
+its ``--help`` line, `Dialect.to_args` and
+`Dialect.variants` follow from the field.
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ class Dialect:
 
     The default is what the reference documentation shows first; every other value is a form a
     client must also accept. Build one with keywords, and hand it to
-    [`Emulator`][abeja_notebooks.testing.Emulator] (``dialect=``) or serve it with the matching
-    flags ([`to_args`][abeja_notebooks.testing.Dialect.to_args]).
+    `Emulator` (``dialect=``) or serve it with the matching
+    flags (`Dialect.to_args`).
 
     Attributes:
         list_form: ``"envelope"``: listings answer ``{"total", "offset", "limit", "entries"}``;
@@ -131,7 +131,7 @@ class Dialect:
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Dialect:
-        """Read the dialect back from options parsed by :meth:`add_arguments`.
+        """Read the dialect back from options parsed by `Dialect.add_arguments`.
 
         Args:
             args: The parsed options.

@@ -43,17 +43,17 @@ _log = logging.getLogger("abeja_notebooks.testing")
 class Emulator:
     """A stateful, in-memory ABEJA Platform Notebook API.
 
-    One core, [`handle`][abeja_notebooks.testing.Emulator.handle], answers every request;
-    [`transport`][abeja_notebooks.testing.Emulator.transport] and
-    [`async_transport`][abeja_notebooks.testing.Emulator.async_transport] reach it in-process
-    through httpx, and [`EmulatorServer`][abeja_notebooks.testing.EmulatorServer] over real HTTP.
-    Time comes from ``clock`` (a [`ManualClock`][abeja_notebooks.testing.ManualClock] by default): a
+    One core, `Emulator.handle`, answers every request;
+    `Emulator.transport` and
+    `Emulator.async_transport` reach it in-process
+    through httpx, and `EmulatorServer` over real HTTP.
+    Time comes from ``clock`` (a `ManualClock` by default): a
     started notebook is ``Pending``, then ``Running`` ``start_delay`` seconds later, and writes a
     log line every ``log_interval`` seconds while it runs. Nothing happens in the background;
     everything is computed when it is looked at.
 
-    The answer forms come from [`dialect`][abeja_notebooks.testing.Emulator.dialect] (a
-    [`Dialect`][abeja_notebooks.testing.Dialect]); its fields are also attributes of the emulator
+    The answer forms come from `Emulator.dialect` (a
+    `Dialect`); its fields are also attributes of the emulator
     (``list_form``, ``action_response``, ``delete_response``, ``int_ids_in_actions``), which can
     be changed at any time. ``extra_fields`` is merged into every notebook object (after the known
     keys), to check that unknown fields survive a round trip.
@@ -68,10 +68,10 @@ class Emulator:
 
     Args:
         clock: Where time comes from (default: a new
-            [`ManualClock`][abeja_notebooks.testing.ManualClock]).
+            `ManualClock`).
         organizations: Organization id -> its job definition names (default: one organization,
-            [`DEFAULT_ORGANIZATION_ID`][abeja_notebooks.testing.DEFAULT_ORGANIZATION_ID], with
-            [`DEFAULT_JOB_DEFINITION`][abeja_notebooks.testing.DEFAULT_JOB_DEFINITION]).
+            `DEFAULT_ORGANIZATION_ID`, with
+            `DEFAULT_JOB_DEFINITION`).
         tokens: Bearer tokens to accept.
         users: User id (with or without the ``user-`` prefix) -> personal access token, to accept
             as Basic credentials. With neither ``tokens`` nor ``users``, any well-formed credential
@@ -180,7 +180,7 @@ class Emulator:
 
     @property
     def max_recorded_requests(self) -> int | None:
-        """How many requests [`requests`][abeja_notebooks.testing.Emulator.requests] keeps
+        """How many requests `Emulator.requests` keeps
         (default ``None``: all of them; >= 0); the oldest are forgotten first."""
         return self._log.limit
 
@@ -277,14 +277,14 @@ class Emulator:
             return self._state.add_job_definition(organization_id, name).id
 
     def advance(self, seconds: float) -> None:
-        """Move the emulator's [`ManualClock`][abeja_notebooks.testing.ManualClock] forward.
+        """Move the emulator's `ManualClock` forward.
 
         Args:
             seconds: How far, zero or more.
 
         Raises:
             TypeError: If the emulator does not run on a
-                [`ManualClock`][abeja_notebooks.testing.ManualClock].
+                `ManualClock`.
             ValueError: If ``seconds`` is negative.
         """
         clock = self.clock
@@ -339,7 +339,7 @@ class Emulator:
             method: The verb to match (any when None).
             path: A regular expression searched (``re.search``) in the decoded path (any when None).
             times: How many matching requests it applies to (>= 1).
-            **fault_kwargs: The fields of [`Fault`][abeja_notebooks.testing.Fault], when ``fault``
+            **fault_kwargs: The fields of `Fault`, when ``fault``
                 is not given.
 
         Returns:
@@ -551,7 +551,7 @@ class Emulator:
 
         Returns:
             What to send back, and how (see
-            [`EmulatorResponse`][abeja_notebooks.testing.EmulatorResponse]).
+            `EmulatorResponse`).
         """
         method = method.upper()
         lowered = {name.lower(): value for name, value in headers.items()}

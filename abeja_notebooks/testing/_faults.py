@@ -21,7 +21,7 @@ class FaultOptions(TypedDict, total=False):
     """The keyword arguments of ``Fault``, as taken by ``Emulator.inject(**options)``.
 
     Each key means what the field of the same name of
-    [`Fault`][abeja_notebooks.testing.Fault] means.
+    `Fault` means.
     """
 
     status: int | None

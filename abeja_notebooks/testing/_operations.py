@@ -1,6 +1,6 @@
 """The operations: one handler per route, with the validation of its body and query.
 
-A handler takes the [`Call`][abeja_notebooks.testing._operations.Call] the route table resolved
+A handler takes the `_operations.Call` the route table resolved
 (the job definition, and the notebook for routes under one) and returns the answer, or raises
 ``ApiError``. The route table (``_routes``) says which handler serves which verb and path.
 """

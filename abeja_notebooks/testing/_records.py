@@ -10,7 +10,7 @@ from typing import Any, Literal
 __all__ = ["EmulatorResponse", "RecordedRequest", "RequestLog", "ResponseAction"]
 
 ResponseAction = Literal["respond", "drop", "refuse", "timeout", "truncate"]
-"""What a transport does with an [`EmulatorResponse`][abeja_notebooks.testing.EmulatorResponse]."""
+"""What a transport does with an `EmulatorResponse`."""
 
 
 @dataclass(frozen=True)

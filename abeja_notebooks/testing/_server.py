@@ -29,21 +29,21 @@ _JOIN_TIMEOUT = 5.0
 
 
 class EmulatorServer:
-    """Serve an [`Emulator`][abeja_notebooks.testing.Emulator] over real HTTP on a loopback port.
+    """Serve an `Emulator` over real HTTP on a loopback port.
 
     A threaded HTTP/1.1 server with keep-alive: one daemon thread per connection, each answer
     sent in one write with Nagle's algorithm off (so a keep-alive client is not stalled by
-    delayed ACKs). It logs nothing. [`stop`][abeja_notebooks.testing.EmulatorServer.stop] closes
+    delayed ACKs). It logs nothing. `EmulatorServer.stop` closes
     idle keep-alive connections and wakes
     requests waiting on an injected latency, so it never hangs.
 
     Memory: one thread per open connection, and nothing kept once a connection closes; an idle
     keep-alive connection is closed after 120 s. What the emulator keeps is described in
-    [`Emulator`][abeja_notebooks.testing.Emulator].
+    `Emulator`.
 
     Args:
         emulator: The emulator to serve (default: a new
-            [`Emulator`][abeja_notebooks.testing.Emulator] on a ManualClock).
+            `Emulator` on a ManualClock).
         host: The address to listen on.
         port: The port, 0 for any free one.
 

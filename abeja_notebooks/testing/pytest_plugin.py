@@ -3,15 +3,15 @@
 Installed with the package (entry point ``pytest11``), so the fixtures are available in any
 test suite without imports:
 
-- ``notebook_clock``: the [`ManualClock`][abeja_notebooks.testing.ManualClock] all of them share.
-- ``notebook_emulator``: a fresh [`Emulator`][abeja_notebooks.testing.Emulator] on a
-  [`ManualClock`][abeja_notebooks.testing.ManualClock]; inject faults and inspect
+- ``notebook_clock``: the `ManualClock` all of them share.
+- ``notebook_emulator``: a fresh `Emulator` on a
+  `ManualClock`; inject faults and inspect
   ``notebook_emulator.requests`` with it.
 - ``notebook_emulator_server``: that emulator served over real HTTP on a loopback port.
-- ``notebook_client``: a [`Client`][abeja_notebooks.Client] talking HTTP to that server, with the
+- ``notebook_client``: a `Client` talking HTTP to that server, with the
   emulator's organization, a test token and the emulator's clock (so ``wait_until`` and
   ``logs(follow=True)`` move the emulator's time instead of sleeping).
-- ``notebook_api_client``: the same for the low-level [`APIClient`][abeja_notebooks.APIClient].
+- ``notebook_api_client``: the same for the low-level `APIClient`.
 
 One more fixture applies to every test on its own: ``ABEJA_NOTEBOOKS_CONFIG_FILE`` is set empty,
 so no client built in a test reads the developer's ``~/.abeja/config``. A test that means to
@@ -89,7 +89,7 @@ def notebook_emulator_server(notebook_emulator: Emulator) -> Iterator[EmulatorSe
 def notebook_client(
     notebook_clock: ManualClock, notebook_emulator_server: EmulatorServer
 ) -> Iterator[Client]:
-    """A [`Client`][abeja_notebooks.Client] bound to ``notebook_emulator_server``.
+    """A `Client` bound to ``notebook_emulator_server``.
 
     Its organization is ``DEFAULT_ORGANIZATION_ID``; it sends ``TEST_TOKEN``, retries with exact
     delays (no jitter) and sleeps on ``notebook_clock``, so waits and retries take no real time.

@@ -90,7 +90,7 @@ def test_the_error_detail_of_a_bad_request_is_kept(no_retry: Client, emulator: E
     assert error.error == "bad_request"
     assert error.error_description == "parameters is insufficient or invalid"
     assert error.error_detail == {"source_data": ["unknown field"]}
-    assert "bad_request: parameters is insufficient or invalid" in str(error)
+    assert str(error).startswith("parameters is insufficient or invalid: 400 Bad Request for POST ")
 
 
 def test_an_html_error_page_still_raises_a_typed_error_with_an_excerpt(

@@ -190,6 +190,22 @@ def test_wait_that_times_out_exits_1_with_one_line(cli: CliRunner, emulator: Emu
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_waiting_for_running_on_a_stopped_notebook_names_the_command_to_run(
+    cli: CliRunner, emulator: Emulator
+) -> None:
+    (nid,) = emulator.seed(1, status="Stopped")
+
+    result = invoke(cli, "wait", JOB, nid, "--status", "Running", "--grace", "0")
+
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"abeja-notebooks: wait failed: notebook {nid} is Stopped and will not become Running by "
+        f"itself; start it first: abeja-notebooks start {JOB} {nid} (--grace SECONDS waits "
+        "longer for a start that is just landing)"
+    )
+    assert [r.method for r in emulator.requests] == ["GET", "GET"]  # no wait past the grace
+
+
 def test_an_api_error_is_one_line_with_status_and_request_id(
     cli: CliRunner, emulator: Emulator
 ) -> None:
@@ -198,7 +214,9 @@ def test_an_api_error_is_one_line_with_status_and_request_id(
     assert result.exit_code == 1
     assert result.stdout == ""
     (line,) = result.stderr.strip().splitlines()
-    assert line.startswith("abeja-notebooks: API error 404: 404 Not Found for GET ")
+    assert line.startswith(
+        "abeja-notebooks: API error 404: notebook 1999999999999 not found: 404 Not Found for GET "
+    )
     assert f"(request id {emulator.requests[0].request_id})" in line
     assert "Traceback" not in result.output
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from typer.testing import CliRunner, Result
 
-from abeja_notebooks._flows import DEFAULT_WAIT_TIMEOUT
+from abeja_notebooks._flows import DEFAULT_WAIT_GRACE, DEFAULT_WAIT_TIMEOUT
 from abeja_notebooks.cli import _app
 from abeja_notebooks.cli._app import app
 from abeja_notebooks.testing import Emulator, EmulatorServer
@@ -236,8 +236,9 @@ def test_each_command_says_global_options_may_follow_it() -> None:
         assert "may come before or after the command" in words(invoke(command, "--help").stdout)
 
 
-def test_the_wait_timeout_shown_is_the_sdks_default() -> None:
-    assert _app.DEFAULT_WAIT_TIMEOUT == DEFAULT_WAIT_TIMEOUT
+def test_the_wait_timeout_and_grace_shown_are_the_sdks_defaults() -> None:
+    shown = (_app.DEFAULT_WAIT_TIMEOUT, _app.DEFAULT_WAIT_GRACE)
+    assert shown == (DEFAULT_WAIT_TIMEOUT, DEFAULT_WAIT_GRACE)
 
 
 # --- errors in the command line's words --------------------------------------------------------

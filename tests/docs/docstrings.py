@@ -12,9 +12,9 @@ The rules (Google style, as mkdocstrings renders them):
    ``BaseModel``, ``Exception``, ...) are documented upstream and skipped.
 3. Every public function and method with parameters has an ``Args:`` section naming each of them
    (``self``/``cls`` aside; ``*args``/``**kwargs`` by name). A method that only forwards (a bound
-   notebook's ``nb.start()``) may instead link to its full entry
-   (``[`Notebooks.start`][abeja_notebooks.Notebooks.start]``), whose ``Args:`` must then name the
-   parameters it leaves out. Dunder methods are exempt, except the
+   notebook's ``nb.start()``) may instead name its full entry in single backticks
+   (`` `Notebooks.start` ``, which the site links: scripts/crossrefs.py), whose ``Args:`` must then
+   name the parameters it leaves out. Dunder methods are exempt, except the
    constructor: each ``__init__`` parameter is named in the ``Args:`` of the class or of
    ``__init__``, or is a documented field or attribute of the same name (dataclass fields,
    exception attributes set from the argument of the same name).
@@ -28,13 +28,28 @@ tests/docs/test_docstrings.py imports this module, inside tests marked ``needs("
 
 from __future__ import annotations
 
-import re
+import importlib.util
 from collections.abc import Iterable
 from pathlib import Path
+from types import ModuleType
 
 import griffe
 
 _K = griffe.DocstringSectionKind
+
+
+def _load_script(name: str) -> ModuleType:
+    path = Path(__file__).resolve().parents[2] / "scripts" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+CROSSREFS = _load_script("crossrefs")
+"""The site's resolver of single-backtick names (a Griffe extension, scripts/crossrefs.py)."""
 
 
 def _target(obj: griffe.Object | griffe.Alias) -> griffe.Object:
@@ -64,12 +79,15 @@ class Checker:
         self._seen: set[str] = set()
 
     def _linked(self, fn: griffe.Function) -> set[str]:
-        """The parameters documented by the functions ``fn``'s docstring links to."""
+        """The parameters documented by the functions ``fn``'s docstring names in backticks."""
         if fn.docstring is None or self.package is None:
             return set()
         names = set[str]()
-        for path in re.findall(rf"\]\[{self.root}\.([\w.]+)\]", fn.docstring.value):
-            target = _target(self.package[path])
+        for span in CROSSREFS.CODE_SPAN.finditer(fn.docstring.value):
+            path = CROSSREFS.resolve(self.package, fn.path, span["name"])
+            if path is None:
+                continue
+            target = _target(self.package[path.removeprefix(f"{self.root}.")])
             if isinstance(target, griffe.Function):
                 names |= _named(target, _K.parameters, _K.other_parameters)
         return names
@@ -179,3 +197,24 @@ def check_classes(directory: Path, module_name: str, class_names: Iterable[str])
         assert isinstance(cls, griffe.Class)
         checker.klass(name, cls)
     return checker.problems
+
+
+def unresolved_names(root: Path, names: Iterable[tuple[str, str]]) -> list[str]:
+    """The single-backtick names in the rendered docstrings that name no rendered object.
+
+    Returns:
+        ``path: `name` `` for each span the site could not link.
+    """
+    package = griffe.load(
+        "abeja_notebooks", search_paths=[str(root)], resolve_aliases=True, resolve_external=False
+    )
+    assert isinstance(package, griffe.Module)
+    unresolved: list[str] = []
+    for module_name, name in names:
+        obj = _target(package[f"{module_name}.{name}".removeprefix("abeja_notebooks.")])
+        for each in CROSSREFS.objects(obj):
+            text = each.docstring.value if each.docstring else ""
+            for span in CROSSREFS.CODE_SPAN.finditer(text):
+                if CROSSREFS.resolve(package, each.path, span["name"]) is None:
+                    unresolved.append(f"{each.path}: {span[0]}")
+    return unresolved

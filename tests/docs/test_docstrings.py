@@ -46,12 +46,33 @@ def test_every_public_name_is_in_the_api_reference() -> None:
 
 
 @pytest.mark.needs("griffe")
+def test_every_name_a_rendered_docstring_puts_in_backticks_is_linked() -> None:
+    """A single-backtick name is a cross-reference: a typo or a renamed method is caught here."""
+    from tests.docs.docstrings import unresolved_names  # imports griffe: see the marker
+
+    assert unresolved_names(ROOT, public_names()) == []
+
+
+def test_no_docstring_uses_markup_only_the_site_renders() -> None:
+    """An IDE's hover shows ``[`X`][abeja_notebooks.X]`` as it is: docstrings write `X`."""
+    marked = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "abeja_notebooks").rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "][abeja_notebooks." in line
+    ]
+
+    assert marked == []
+
+
+@pytest.mark.needs("griffe")
 def test_the_checker_catches_what_it_promises_to(tmp_path: Path) -> None:
     """The rules are not vacuous: a module breaking each of them is caught."""
     from tests.docs.docstrings import check_classes  # imports griffe: see the marker
 
     (tmp_path / "sample.py").write_text(
         '"""A module."""\n'
+        '__all__ = ["Bad", "Forwarder", "Good"]\n'
         "class Good:\n"
         '    """A class.\n\n    Attributes:\n        size: How big.\n    """\n'
         "    def __init__(self, size: int) -> None:\n        self.size = size\n"
@@ -67,9 +88,11 @@ def test_the_checker_catches_what_it_promises_to(tmp_path: Path) -> None:
         "class Forwarder:\n"
         '    """Forwards."""\n'
         "    def grow(self, by: int) -> None:\n"
-        '        """Grow; see [`Good.grow`][sample.Good.grow]."""\n'
+        '        """Grow; see `Good.grow`."""\n'
         "    def shrink(self, by: int) -> None:\n"
-        '        """Shrink; see [`Bad.grow`][sample.Bad.grow], which documents nothing."""\n'
+        '        """Shrink; see `Bad.grow`, which documents nothing."""\n'
+        "    def stretch(self, by: int) -> None:\n"
+        '        """Stretch; see ``Good.grow`` (literal code: no link)."""\n'
     )
 
     problems = check_classes(tmp_path, "sample", ["Good", "Bad", "Forwarder"])
@@ -82,4 +105,5 @@ def test_the_checker_catches_what_it_promises_to(tmp_path: Path) -> None:
         "Bad.shrink: no docstring",
         "Bad: no docstring",
         "Forwarder.shrink: parameter 'by' not under Args:",
+        "Forwarder.stretch: parameter 'by' not under Args:",
     ]

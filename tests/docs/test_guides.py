@@ -54,7 +54,7 @@ from examples import (
     migration,
 )
 from tests.abejacli import DEFAULT_TOKEN, DEFAULT_USER, STAGING_ORG
-from tests.support import SaveConfig, basic
+from tests.support import SaveConfig, basic, pretty
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -438,6 +438,28 @@ def test_logs_by_hand_with_tokens(
     ]
 
 
+def _text_blocks(page: Path, heading: str) -> list[list[str]]:
+    """The ``text`` blocks of one section of a page, in order."""
+    section = page.read_text().split(f"\n{heading}\n", 1)[1].split("\n## ", 1)[0]
+    return [body for lang, body in _code_blocks(section) if lang == "text"]
+
+
+def test_jupyter_shows_what_the_notebooks_guide_says(
+    notebook_client: Client, notebook_emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    notebook_emulator.seed(3, status="Running")
+    notebook_emulator.clear_requests()
+
+    page = guide_notebooks.browse(notebook_client)
+
+    line, page_lines, _ = _text_blocks(
+        DOCS / "guides" / "notebooks.md", "## In Jupyter and IPython"
+    )
+    assert _lines(capsys) == line
+    assert pretty(page).splitlines() == page_lines
+    assert len(notebook_emulator.requests) == 1  # the list_page: showing sends nothing
+
+
 # waiting guide
 
 
@@ -478,6 +500,23 @@ def test_waiting_handles_failure_and_timeout(
 
     assert _lines(capsys) == ["failed: out of memory", "still Pending after five minutes"]
     assert slow.status is NotebookStatus.PENDING  # updated in place, even on a timeout
+
+
+def test_waiting_starts_a_notebook_that_nobody_starts(
+    notebook_client: Client,
+    notebook_emulator: Emulator,
+    notebook_clock: ManualClock,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (notebook_id,) = notebook_emulator.seed(1, status="Stopped")
+    nb = notebook_client.notebooks.get("train-resnet", notebook_id)
+    start = notebook_clock.now()
+
+    assert guide_waiting.running(nb) is nb
+
+    assert nb.status is NotebookStatus.RUNNING
+    assert _lines(capsys) == ["Stopped - starting it"]
+    assert notebook_clock.now() - start == 30 + 2  # the grace, then one poll after the start
 
 
 # errors guide
@@ -705,7 +744,10 @@ def test_logging_an_error_with_its_request_id(
 
     (record,) = [r for r in caplog.records if r.name == guide_logging.__name__]
     message = record.getMessage()
-    assert message.startswith(f"could not stop {notebook_id}: 409 Conflict for POST http://")
+    assert message.startswith(
+        f"could not stop {notebook_id}: notebook {notebook_id} is not running: 409 Conflict for "
+        "POST http://"
+    )
     assert f"(request id {notebook_emulator.requests[-1].request_id})" in message
 
 

@@ -34,7 +34,7 @@ from abeja_notebooks import (
     NotebookType,
     NotFound,
     RetryPolicy,
-    WaitTimeout,
+    StatusUnreachable,
 )
 from abeja_notebooks.testing import Emulator, ManualClock
 
@@ -263,8 +263,8 @@ class NotebookMachine(RuleBasedStateMachine):
         if status == "Failed":
             with pytest.raises(NotebookFailed):
                 self.client.notebooks.wait_until(self.job, expected.id, "Running", timeout=30)
-        elif status == "Stopped":
-            with pytest.raises(WaitTimeout):
+        elif status == "Stopped":  # out of reach: the wait ends after its 30 s grace
+            with pytest.raises(StatusUnreachable):
                 self.client.notebooks.wait_until(self.job, expected.id, "Running", timeout=30)
         else:
             nb = self.client.notebooks.wait_until(self.job, expected.id, "Running", timeout=30)
