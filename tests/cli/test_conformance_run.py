@@ -36,6 +36,11 @@ def outcomes(run: Conformance) -> dict[str, Outcome]:
     return {record.name: record.outcome for record in run.steps}
 
 
+def step(run: Conformance, name: str) -> StepRecord:
+    (record,) = [record for record in run.steps if record.name == name]
+    return record
+
+
 def test_every_step_passes_against_the_default_emulator(client: Client) -> None:
     run = Conformance(client, FAST)
 
@@ -75,7 +80,7 @@ def test_an_error_instead_of_the_notebook_fails_that_step_and_the_run_cleans_up(
     run.run(STEPS)
 
     assert outcomes(run)["read back"] is Outcome.FAIL
-    assert "NotFound" in run.steps[1].problems[0]
+    assert "NotFound" in step(run, "read back").problems[0]
     assert server.emulator.notebooks() == []
 
 
@@ -89,8 +94,8 @@ def test_the_time_limit_fails_the_waiting_step_skips_the_rest_and_cleans_up(
 
     found = outcomes(run)
     assert found["stop"] is Outcome.FAIL
-    assert "the time limit was reached" in run.steps[4].problems[0]
-    assert {found[name] for name in ("start", "logs", "delete")} == {Outcome.SKIPPED}
+    assert "the time limit was reached" in step(run, "stop").problems[0]
+    assert {found[name] for name in ("update", "start", "logs", "delete")} == {Outcome.SKIPPED}
     assert server.emulator.notebooks() == []
     assert run.outcome == "fail"
 
@@ -108,6 +113,23 @@ def test_a_notebook_the_server_will_not_delete_while_it_runs_is_stopped_then_del
 
     assert run.deleted == [notebook.id]
     assert [r.method for r in server.emulator.requests][-4:-1] == ["DELETE", "POST", "GET"]
+    assert server.emulator.notebooks() == []
+
+
+def test_a_service_that_deletes_only_stopped_notebooks_differs_and_the_notebook_goes(
+    client: Client, server: EmulatorServer
+) -> None:
+    def after(record: StepRecord) -> None:
+        if record.name == "bad parameter":  # the next DELETE is the delete step's
+            server.emulator.inject(method="DELETE", status=409)
+
+    run = Conformance(client, FAST, on_step=after)
+    run.run(STEPS)
+
+    assert outcomes(run)["delete"] is Outcome.DIFFERS
+    refused = step(run, "delete").observations[0]
+    assert (refused.form, refused.observed) == ("delete of a running notebook", "409 conflict")
+    assert run.report()["emulator"]["not_reproduced"] == ["delete of a running notebook"]
     assert server.emulator.notebooks() == []
 
 
@@ -129,7 +151,8 @@ def test_the_report_is_json_with_the_whole_observation(client: Client) -> None:
 
     assert report["run_id"].startswith("abeja-notebooks-conformance-")
     assert {"version", "python"} <= report["sdk"].keys()
-    assert report["steps"][4]["transitions"]["stop"][-1]["status"] == "Stopped"
+    (stop,) = [record for record in report["steps"] if record["name"] == "stop"]
+    assert stop["transitions"]["stop"][-1]["status"] == "Stopped"
     assert all(len(step["request_ids"][0]) == 32 for step in report["steps"])
     assert "organization" not in json.dumps(report)
 
@@ -144,7 +167,8 @@ def test_errors_in_the_report_carry_no_body_organization_or_e_mail(
     run.run(STEPS)
 
     text = json.dumps(run.report())
-    problem = run.report()["steps"][1]["problems"][0]
+    (read_back,) = [step for step in run.report()["steps"] if step["name"] == "read back"]
+    problem = read_back["problems"][0]
     assert problem.startswith("ResponseValidationError: 200 answer to GET ")
     assert "/organizations/<organization>/training/" in problem
     assert "someone" not in text
