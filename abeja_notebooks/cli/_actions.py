@@ -42,7 +42,18 @@ from abeja_notebooks._platform_config import (
 from ._app import GlobalOptions, Output
 from ._output import Printer
 
-__all__ = ["create", "delete", "get", "list_notebooks", "logs", "start", "stop", "update", "wait"]
+__all__ = [
+    "conformance",
+    "create",
+    "delete",
+    "get",
+    "list_notebooks",
+    "logs",
+    "start",
+    "stop",
+    "update",
+    "wait",
+]
 
 _P = ParamSpec("_P")
 
@@ -350,3 +361,32 @@ def wait(
         with _spinner(printer, f"Waiting for {nb.name} to be {' or '.join(status)}..."):
             nb.wait_until(status, timeout=timeout, poll_interval=poll_interval, grace=grace)
         printer.notebook(nb)
+
+
+@_exit_codes
+def conformance(
+    options: GlobalOptions,
+    job: str,
+    *,
+    instance_type: str,
+    yes: bool,
+    dry_run: bool,
+    strict: bool,
+    report_file: str | None,
+    time_limit: float,
+    poll_interval: float,
+) -> None:
+    """``conformance``: the API contract, step by step (see ``_conformance``)."""
+    from ._conformance import RunSettings
+    from ._conformance_command import conformance as run
+
+    run(
+        options,
+        RunSettings(job, instance_type, poll_interval, time_limit),
+        yes=yes,
+        dry_run=dry_run,
+        strict=strict,
+        report_file=report_file,
+        can_ask=_can_ask(),
+        client_of=client,
+    )

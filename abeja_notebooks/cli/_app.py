@@ -32,6 +32,8 @@ DEFAULT_WAIT_TIMEOUT = 600.0
 """How long ``--wait`` and ``wait`` wait by default (the SDK's own default, checked by a test)."""
 DEFAULT_WAIT_GRACE = 30.0
 """How long ``wait --grace`` is by default (the SDK's own default, checked by a test)."""
+CONFORMANCE_TIME_LIMIT = 900.0
+"""How long a conformance run may take by default, before its cleanup."""
 
 
 class Output(StrEnum):
@@ -565,6 +567,63 @@ def wait(
     )
 
 
+@app.command(cls=_Command, epilog=GLOBAL_EPILOG)
+def conformance(
+    ctx: typer.Context,
+    job_definition: JobArg,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (for scripts).")
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Check access and list the steps; change nothing."),
+    ] = False,
+    instance_type: Annotated[
+        str,
+        typer.Option(
+            "--instance-type", metavar="TYPE", help="Instance type of the notebooks it creates."
+        ),
+    ] = "cpu-1",
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when a step differs.")] = False,
+    report: Annotated[
+        str | None,
+        typer.Option("--report", metavar="FILE", help="Also write the JSON report to FILE."),
+    ] = None,
+    time_limit: Annotated[
+        float,
+        typer.Option(
+            "--timeout",
+            metavar="SECONDS",
+            help="Start no step after this; deleting what it created may take 120 s more.",
+            min=1.0,
+        ),
+    ] = CONFORMANCE_TIME_LIMIT,
+    poll_interval: Annotated[
+        float,
+        typer.Option(metavar="SECONDS", help="Seconds between reads while waiting.", min=0.001),
+    ] = 2.0,
+) -> None:
+    """Check an API against what the SDK and its emulator expect (makes two notebooks).
+
+    It asks first, deletes what it created, and exits 0 unless a step failed.
+
+    Example: abeja-notebooks conformance train-resnet --report conformance.json
+    """
+    from . import _actions
+
+    _actions.conformance(
+        _options(ctx),
+        job_definition,
+        instance_type=instance_type,
+        yes=yes,
+        dry_run=dry_run,
+        strict=strict,
+        report_file=report,
+        time_limit=time_limit,
+        poll_interval=poll_interval,
+    )
+
+
 @app.command(
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
     add_help_option=False,
@@ -573,8 +632,8 @@ def emulator(ctx: typer.Context) -> None:
     """Serve the bundled emulator on a loopback port and print how to point the SDK at it.
 
     Takes the options of python -m abeja_notebooks.testing (--port, --host, --organization,
-    --job-definition, --token, --user, --start-delay, --log-interval, and the answer forms
-    --list-form, --action-response, --delete-response, --int-ids-in-actions; --help lists them).
+    --job-definition, --token, --user, --start-delay, --log-interval, the answer forms such as
+    --list-form or --timestamps, and --from-report FILE; --help lists them).
 
     Example: abeja-notebooks emulator --port 8080 --list-form bare
     """

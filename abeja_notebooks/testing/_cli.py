@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import shlex
 import signal
 import sys
 import threading
 from collections.abc import Generator, Sequence
+from dataclasses import fields
 from types import FrameType
 from typing import TextIO
 
@@ -163,7 +165,17 @@ def main(
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_arguments(parser)
-    return run(parser.parse_args(argv))
+    parser.add_argument(
+        "--from-report",
+        metavar="FILE",
+        help="answer as the server of a conformance report did (abeja-notebooks conformance "
+        "--report FILE): its answer forms and start delay; flags given too take precedence",
+    )
+    given = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(given)
+    if args.from_report is not None:
+        args = parser.parse_args([*_report_flags(parser, args.from_report), *given])
+    return run(args)
 
 
 def _banner(
@@ -207,6 +219,27 @@ def _sigterm_sets(stop: threading.Event) -> Generator[None, None, None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+_REPORT_FLAGS = frozenset({"--start-delay", "--log-interval"})
+"""Besides the answer forms, the flags a report may set (never an address, a port or a
+credential: a report may come from someone else)."""
+
+
+def _report_flags(parser: argparse.ArgumentParser, path: str) -> list[str]:
+    """The emulator flags a conformance report names, checked to be answer forms or timings."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            report = json.load(file)
+        section = report["emulator"]
+        flags = [*section["args"], *section["timing_args"]]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        parser.error(f"--from-report {path}: not a conformance report ({exc})")
+    allowed = _REPORT_FLAGS | {"--" + spec.name.replace("_", "-") for spec in fields(Dialect)}
+    for flag in flags:
+        if not isinstance(flag, str) or (flag.startswith("--") and flag not in allowed):
+            parser.error(f"--from-report {path}: {flag!r} is not an answer form or a timing")
+    return flags
 
 
 def _user(text: str) -> tuple[str, str]:

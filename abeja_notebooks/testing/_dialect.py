@@ -22,7 +22,16 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 if TYPE_CHECKING:
     import argparse
 
-__all__ = ["ActionResponse", "DeleteResponse", "Dialect", "ListForm"]
+__all__ = [
+    "ActionResponse",
+    "DeleteResponse",
+    "Dialect",
+    "ErrorBody",
+    "IdForm",
+    "ListForm",
+    "RequestIdHeader",
+    "TimestampForm",
+]
 
 ListForm = Literal["envelope", "bare"]
 """How listings answer: ``"envelope"`` or ``"bare"``."""
@@ -32,6 +41,18 @@ ActionResponse = Literal["notebook", "message"]
 
 DeleteResponse = Literal["value", "message"]
 """What delete answers: ``"value"`` or ``"message"``."""
+
+IdForm = Literal["string", "number"]
+"""How ``training_notebook_id`` is written: ``"string"`` or ``"number"``."""
+
+TimestampForm = Literal["reference", "offset", "naive", "millis"]
+"""How times are written: ``"reference"``, ``"offset"``, ``"naive"`` or ``"millis"``."""
+
+ErrorBody = Literal["api", "message"]
+"""The body of an error answer: ``"api"`` or ``"message"``."""
+
+RequestIdHeader = Literal["x-request-id", "x-amzn-requestid", "none"]
+"""The header that carries each answer's request id (``"none"``: no such header)."""
 
 
 @dataclass(frozen=True)
@@ -53,18 +74,34 @@ class Dialect:
             ``"message"``: ``{"message": "<id> deleted"}``.
         int_ids_in_actions: When True, update, start and stop answer ``training_notebook_id`` as
             the integer 0, as the reference documentation's examples do.
+        ids: ``"string"``: ``training_notebook_id`` is a JSON string, as in the reference's
+            create, get and list examples; ``"number"``: a JSON number (the same digits).
+        timestamps: ``"reference"``: notebook times with microseconds
+            (``2018-06-07T04:42:34.913644Z``), creator times without a fraction, log times with
+            milliseconds, as the reference writes them; ``"offset"``: the same with ``+00:00``
+            for ``Z``; ``"naive"``: the same without a zone; ``"millis"``: every time with
+            milliseconds and ``Z`` (``2018-06-07T04:42:34.913Z``).
+        error_body: ``"api"``: error answers are ``{"error", "error_description",
+            "error_detail"}``; ``"message"``: ``{"message": "<description>"}``, as an API
+            gateway in front of a service answers.
+        request_id_header: The response header that carries the request id:
+            ``"x-request-id"``, ``"x-amzn-requestid"``, or ``"none"`` for no request id.
 
     Examples:
         >>> Dialect(list_form="bare").to_args()
         ['--list-form', 'bare']
         >>> len(Dialect.variants())
-        4
+        11
     """
 
     list_form: ListForm = "envelope"
     action_response: ActionResponse = "notebook"
     delete_response: DeleteResponse = "value"
     int_ids_in_actions: bool = False
+    ids: IdForm = "string"
+    timestamps: TimestampForm = "reference"
+    error_body: ErrorBody = "api"
+    request_id_header: RequestIdHeader = "x-request-id"
 
     def __post_init__(self) -> None:
         """Check every field against its forms.
@@ -154,6 +191,14 @@ _HELP: dict[str, str] = {
     "delete_response": 'what delete answers: {"value": {"message": ...}}, or {"message": ...}',
     "int_ids_in_actions": "answer update, start and stop with training_notebook_id as the "
     "integer 0, as the API reference's examples do",
+    "ids": "write training_notebook_id as a JSON string or as a JSON number",
+    "timestamps": "how times are written: as the API reference does (notebook times with "
+    "microseconds, creator times without a fraction, log times with milliseconds, each "
+    "ending in Z), the same with +00:00 for Z (offset), without a zone (naive), or every "
+    "time with milliseconds and Z (millis)",
+    "error_body": 'the body of error answers: {"error", "error_description", "error_detail"} '
+    '(api), or {"message": ...} as an API gateway answers (message)',
+    "request_id_header": "the header that carries each answer's request id, or none",
 }
 """The ``--help`` line of each field's flag."""
 

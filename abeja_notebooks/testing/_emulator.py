@@ -52,11 +52,11 @@ class Emulator:
     log line every ``log_interval`` seconds while it runs. Nothing happens in the background;
     everything is computed when it is looked at.
 
-    The answer forms come from `Emulator.dialect` (a
-    `Dialect`); its fields are also attributes of the emulator
-    (``list_form``, ``action_response``, ``delete_response``, ``int_ids_in_actions``), which can
-    be changed at any time. ``extra_fields`` is merged into every notebook object (after the known
-    keys), to check that unknown fields survive a round trip.
+    The answer forms come from `Emulator.dialect` (a `Dialect`), which can be replaced at any
+    time; its first four fields are also attributes of the emulator (``list_form``,
+    ``action_response``, ``delete_response``, ``int_ids_in_actions``). ``extra_fields`` is merged
+    into every notebook object (after the known keys), to check that unknown fields survive a
+    round trip.
 
     ``start_delay``, ``log_interval``, ``log_page_size`` and ``max_limit`` are attributes too;
     a change applies to notebooks started afterwards.
@@ -572,14 +572,15 @@ class Emulator:
                     request_id=request_id,
                 )
             )
+            dialect = self.dialect
             fault = self._faults.take(method, path)
             if fault is not None and fault.replaces_answer and not fault.after:
-                return apply_fault(fault, None, request_id)
+                return _request_id_in(dialect, apply_fault(fault, None, request_id))
             try:
                 creator = self._auth.authenticate(lowered.get("authorization"))
                 answer = TABLE.dispatch(
                     self._state,
-                    self.dialect,
+                    dialect,
                     creator,
                     method,
                     segments,
@@ -595,6 +596,7 @@ class Emulator:
                     exc.detail,
                     request_id=request_id,
                     headers=exc.headers,
+                    form=dialect.error_body,
                 )
             except Exception as exc:
                 _log.exception("emulator error on %s %s", method, raw_path)
@@ -603,10 +605,11 @@ class Emulator:
                     "the emulator failed on this request",
                     {"exception": [repr(exc)]},
                     request_id=request_id,
+                    form=dialect.error_body,
                 )
             if fault is not None:
-                return apply_fault(fault, answer, request_id)
-            return answer
+                answer = apply_fault(fault, answer, request_id)
+            return _request_id_in(dialect, answer)
 
     def __repr__(self) -> str:
         with self._lock:
@@ -615,3 +618,15 @@ class Emulator:
                 f"notebooks={len(self._state.index)} requests={len(self._log)} "
                 f"pending_faults={len(self._faults)} clock={self.clock!r}>"
             )
+
+
+def _request_id_in(dialect: Dialect, answer: EmulatorResponse) -> EmulatorResponse:
+    """The answer with its request id in the dialect's header (or none)."""
+    wanted = dialect.request_id_header
+    if wanted == "x-request-id" or "x-request-id" not in answer.headers:
+        return answer
+    headers = dict(answer.headers)
+    request_id = headers.pop("x-request-id")
+    if wanted != "none":
+        headers[wanted] = request_id
+    return replace(answer, headers=headers)

@@ -14,7 +14,7 @@ from typing import Any, NoReturn, cast
 from urllib.parse import parse_qs
 
 from ._auth import Creator
-from ._dialect import Dialect
+from ._dialect import Dialect, TimestampForm
 from ._logstream import TokenError, decode_token, encode_token
 from ._records import EmulatorResponse
 from ._state import (
@@ -25,7 +25,7 @@ from ._state import (
     Notebook,
     State,
 )
-from ._wire import ApiError, format_millis, json_response
+from ._wire import ApiError, format_millis, json_response, retime
 
 __all__ = [
     "Call",
@@ -116,7 +116,7 @@ def create_notebook(call: Call) -> EmulatorResponse:
         fields.get("notebook_type", DEFAULT_NOTEBOOK_TYPE),
     )
     state.launch(nb, now)
-    return call.answer(state.to_json(nb, now))
+    return call.answer(_notebook_json(call, nb))
 
 
 def list_notebooks(call: Call) -> EmulatorResponse:
@@ -126,7 +126,7 @@ def list_notebooks(call: Call) -> EmulatorResponse:
     limit = min(_int_param(params, "limit", 10, 1), call.state.max_limit)
     definition = call.definition
     page = definition.order[offset : offset + limit]
-    entries = [call.state.to_json(definition.notebooks[i], call.now) for i in page]
+    entries = [_notebook_json(call, definition.notebooks[i]) for i in page]
     if call.dialect.list_form == "bare":
         return call.answer(entries)
     total = len(definition.order)
@@ -135,7 +135,7 @@ def list_notebooks(call: Call) -> EmulatorResponse:
 
 def get_notebook(call: Call) -> EmulatorResponse:
     """``GET .../notebooks/{id}``: the notebook."""
-    return call.answer(call.state.to_json(call.notebook, call.now))
+    return call.answer(_notebook_json(call, call.notebook))
 
 
 def update_notebook(call: Call) -> EmulatorResponse:
@@ -146,7 +146,7 @@ def update_notebook(call: Call) -> EmulatorResponse:
     nb.image = fields.get("image", nb.image)
     nb.notebook_type = fields.get("notebook_type", nb.notebook_type)
     nb.modified_at = max(call.now, nb.modified_at)
-    return call.answer(_action_json(call, nb))
+    return call.answer(_notebook_json(call, nb, action=True))
 
 
 def delete_notebook(call: Call) -> EmulatorResponse:
@@ -200,9 +200,10 @@ def recent_logs(call: Call) -> EmulatorResponse:
         lo = max(stream.first, hi - page)
     else:
         lo, hi = max(stream.first, end - page), end
+    form = call.dialect.timestamps
     return call.answer(
         {
-            "events": [event_json(event) for event in stream.slice(lo, hi)],
+            "events": [event_json(event, form) for event in stream.slice(lo, hi)],
             "next_backward_token": encode_token("b", nb.id, lo),
             "next_forward_token": encode_token("f", nb.id, hi),
         }
@@ -212,26 +213,41 @@ def recent_logs(call: Call) -> EmulatorResponse:
 # ------------------------------------------------------------------------- answers
 
 
-def _action_json(call: Call, nb: Notebook) -> dict[str, Any]:
-    return call.state.to_json(nb, call.now, int_id=call.dialect.int_ids_in_actions)
+def _notebook_json(call: Call, nb: Notebook, *, action: bool = False) -> dict[str, Any]:
+    """The notebook in the dialect's forms (``action``: an update, start or stop answer)."""
+    dialect = call.dialect
+    out = call.state.to_json(nb, call.now, int_id=action and dialect.int_ids_in_actions)
+    notebook_id = out["training_notebook_id"]
+    if dialect.ids == "number" and isinstance(notebook_id, str) and notebook_id.isdigit():
+        out["training_notebook_id"] = int(notebook_id)
+    form = dialect.timestamps
+    if form != "reference":
+        creator = dict(out["creator"])
+        for key in ("created_at", "updated_at"):
+            creator[key] = retime(creator[key], form)
+        out["creator"] = creator
+        for key in ("created_at", "modified_at"):
+            out[key] = retime(out[key], form)
+    return out
 
 
 def _action_answer(call: Call, nb: Notebook, verb: str) -> EmulatorResponse:
     if call.dialect.action_response == "message":
         return call.answer({"message": f"{nb.id} {verb}"})
-    return call.answer(_action_json(call, nb))
+    return call.answer(_notebook_json(call, nb, action=True))
 
 
-def event_json(event: tuple[float, str]) -> dict[str, str]:
+def event_json(event: tuple[float, str], form: TimestampForm = "reference") -> dict[str, str]:
     """Give a log event as the API answers it.
 
     Args:
         event: ``(timestamp, message)``.
+        form: How to write the time (default: with milliseconds, as the reference does).
 
     Returns:
-        ``{"message", "timestamp"}``, the time with milliseconds.
+        ``{"message", "timestamp"}``.
     """
-    return {"message": event[1], "timestamp": format_millis(event[0])}
+    return {"message": event[1], "timestamp": retime(format_millis(event[0]), form)}
 
 
 # ---------------------------------------------------------------------- validation

@@ -22,6 +22,7 @@ __all__ = [
     "merge_headers",
     "new_request_id",
     "reason_phrase",
+    "retime",
 ]
 
 _ERROR_CODES: dict[int, str] = {
@@ -136,7 +137,7 @@ def json_response(
 
 
 def error_payload(
-    status: int, description: str, detail: Mapping[str, Any] | None = None
+    status: int, description: str, detail: Mapping[str, Any] | None = None, form: str = "api"
 ) -> dict[str, Any]:
     """Build an error body in the API's shape.
 
@@ -144,10 +145,13 @@ def error_payload(
         status: The HTTP status code.
         description: A human sentence.
         detail: Machine-readable details (field name -> problems).
+        form: ``"api"``, or ``"message"`` for an API gateway's ``{"message"}``.
 
     Returns:
-        ``{"error", "error_description", "error_detail"}``.
+        ``{"error", "error_description", "error_detail"}``, or ``{"message"}``.
     """
+    if form == "message":
+        return {"message": description}
     return {
         "error": error_code(status),
         "error_description": description,
@@ -162,6 +166,7 @@ def error_response(
     *,
     request_id: str | None = None,
     headers: Mapping[str, str] | None = None,
+    form: str = "api",
 ) -> EmulatorResponse:
     """Build a JSON error answer in the API's shape.
 
@@ -171,13 +176,14 @@ def error_response(
         detail: Machine-readable details.
         request_id: The ``x-request-id`` to send (a new one when None).
         headers: Extra headers (``Allow``, ``Retry-After``, ...).
+        form: The body's shape (see :func:`error_payload`).
 
     Returns:
         The response.
     """
     return json_response(
         status,
-        error_payload(status, description, detail),
+        error_payload(status, description, detail, form),
         request_id or new_request_id(),
         headers,
     )
@@ -223,3 +229,25 @@ def format_millis(t: float) -> str:
     """
     moment = datetime.fromtimestamp(t, tz=UTC).replace(tzinfo=None)
     return moment.isoformat(timespec="milliseconds") + "Z"
+
+
+def retime(text: str, form: str) -> str:
+    """Rewrite a time written as the API reference does (ending in ``Z``) in another form.
+
+    Args:
+        text: Like ``2018-06-07T04:42:34.913644Z`` (any fraction, or none).
+        form: A `_dialect.TimestampForm`:
+            ``"offset"`` writes ``+00:00`` for ``Z``, ``"naive"`` drops it, ``"millis"`` keeps
+            three fraction digits; ``"reference"`` (or a text without ``Z``) is left as it is.
+
+    Returns:
+        The time in that form.
+    """
+    if not text.endswith("Z") or form == "reference":
+        return text
+    if form == "offset":
+        return text[:-1] + "+00:00"
+    if form == "naive":
+        return text[:-1]
+    stamp, _, fraction = text[:-1].partition(".")
+    return f"{stamp}.{(fraction + '000')[:3]}Z"

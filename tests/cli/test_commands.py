@@ -13,7 +13,18 @@ from abeja_notebooks.cli._app import app
 from abeja_notebooks.testing import Emulator, EmulatorServer
 from tests.support import JOB, ORG
 
-COMMANDS = ["list", "get", "create", "update", "start", "stop", "delete", "logs", "wait"]
+COMMANDS = [
+    "list",
+    "get",
+    "create",
+    "update",
+    "start",
+    "stop",
+    "delete",
+    "logs",
+    "wait",
+    "conformance",
+]
 
 
 @pytest.fixture

@@ -17,7 +17,19 @@ from abeja_notebooks.testing import Emulator, EmulatorServer
 from tests.abejacli import DEFAULT_TOKEN, DEFAULT_USER, STAGING_ORG
 from tests.support import JOB, ORG, SaveConfig, basic
 
-COMMANDS = ["list", "get", "create", "update", "start", "stop", "delete", "logs", "wait", "demo"]
+COMMANDS = [
+    "list",
+    "get",
+    "create",
+    "update",
+    "start",
+    "stop",
+    "delete",
+    "logs",
+    "wait",
+    "conformance",
+    "demo",
+]
 
 
 def invoke(*args: str, stdin: str | None = None) -> Result:

@@ -111,6 +111,14 @@ def test_help_imports_neither_the_sdk_nor_httpx_nor_pydantic() -> None:
     assert not modules & HEAVY
 
 
+def test_conformance_help_loads_neither_the_sdk_nor_the_conformance_run() -> None:
+    out, modules = loaded("conformance", "--help")
+
+    assert "--dry-run" in out
+    assert package_modules(modules) <= LIGHT_PACKAGE_MODULES
+    assert "httpx" not in modules
+
+
 def test_the_console_script_answers_version() -> None:
     done = subprocess.run(
         [SCRIPT, "--version"], capture_output=True, text=True, timeout=60, check=False

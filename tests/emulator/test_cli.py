@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import os
 import selectors
 import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from abeja_notebooks.testing._cli import main
 
-from ._support import TLS, P, basic
+from ._support import BEARER, TLS, P, basic
 
 
 def _read_banner(process: subprocess.Popen[str], timeout: float = 20.0) -> list[str]:
@@ -102,6 +105,11 @@ def test_help_describes_every_answer_form_flag(capsys: pytest.CaptureFixture[str
     assert "--action-response {notebook,message}" in shown
     assert "--delete-response {value,message}" in shown
     assert "--int-ids-in-actions" in shown
+    assert "--ids {string,number}" in shown
+    assert "--timestamps {reference,offset,naive,millis}" in shown
+    assert "--error-body {api,message}" in shown
+    assert "--request-id-header {x-request-id,x-amzn-requestid,none}" in shown
+    assert "--from-report FILE" in shown
     assert "10,000" in shown  # the documented bound of the request log
 
 
@@ -122,3 +130,66 @@ def test_bad_arguments_exit_with_a_usage_error(
         main(argv)
     assert exited.value.code == 2
     assert "usage:" in capsys.readouterr().err
+
+
+def _report(path: Path, args: list[str], timing: list[str]) -> str:
+    """Write a conformance report holding only its emulator section."""
+    path.write_text(json.dumps({"emulator": {"args": args, "timing_args": timing}}))
+    return str(path)
+
+
+def test_from_report_serves_the_forms_and_start_delay_a_report_recorded(
+    serve: list[subprocess.Popen[str]], tmp_path: Path
+) -> None:
+    report = _report(tmp_path / "r.json", ["--list-form", "bare"], ["--start-delay", "0"])
+    base_url = _read_banner(_start(serve, "--from-report", report))[0]
+
+    with httpx.Client(base_url=base_url, headers=BEARER, timeout=5.0, verify=TLS) as http:
+        http.post(P, json={})
+        listing = http.get(P).json()
+
+    assert isinstance(listing, list)
+    assert listing[0]["status"] == "Running"  # no start delay
+
+
+def test_flags_given_with_from_report_take_precedence(
+    serve: list[subprocess.Popen[str]], tmp_path: Path
+) -> None:
+    report = _report(tmp_path / "r.json", ["--list-form", "bare"], [])
+    base_url = _read_banner(_start(serve, "--from-report", report, "--list-form", "envelope"))[0]
+
+    with httpx.Client(base_url=base_url, headers=BEARER, timeout=5.0, verify=TLS) as http:
+        assert http.get(P).json()["entries"] == []
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        (["--host", "0.0.0.0"], "'--host' is not an answer form or a timing"),
+        (["--token", "x"], "'--token' is not an answer form or a timing"),
+        ([7], "7 is not an answer form or a timing"),
+    ],
+)
+def test_from_report_takes_only_answer_forms_and_timings(
+    args: list[Any], problem: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = _report(tmp_path / "r.json", args, [])
+
+    with pytest.raises(SystemExit) as exited:
+        main(["--from-report", report])
+
+    assert exited.value.code == 2
+    assert problem in capsys.readouterr().err
+
+
+def test_from_report_names_a_file_that_is_not_a_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("hello")
+
+    with pytest.raises(SystemExit) as exited:
+        main(["--from-report", str(path)])
+
+    assert exited.value.code == 2
+    assert f"--from-report {path}: not a conformance report" in capsys.readouterr().err

@@ -8,6 +8,7 @@ against every one of them.
 from __future__ import annotations
 
 import os
+import re
 import selectors
 import signal
 import subprocess
@@ -27,14 +28,21 @@ pytestmark = pytest.mark.slow
 
 DEFAULT_FORMS: dict[str, str] = {
     "list": "envelope",
+    "create id": "str",
     "update id": "str",
     "start": "notebook",
     "start id": "str",
     "stop": "notebook",
     "stop id": "str",
     "delete": "value",
+    "notebook time": "0000-00-00T00:00:00.000000Z",
+    "creator time": "0000-00-00T00:00:00Z",
+    "log time": "0000-00-00T00:00:00.000Z",
+    "error body": "error, error_description, error_detail",
+    "request id header": "x-request-id",
 }
-"""What a served emulator answers with no dialect flag, per operation."""
+"""What a served emulator answers with no dialect flag, per operation (times as shapes: each
+digit a 0)."""
 
 FLAGS: dict[str, tuple[list[str], dict[str, str]]] = {
     "default": ([], {}),
@@ -48,6 +56,39 @@ FLAGS: dict[str, tuple[list[str], dict[str, str]]] = {
         ["--int-ids-in-actions"],
         {"update id": "int", "start id": "int", "stop id": "int"},
     ),
+    "number ids": (
+        ["--ids", "number"],
+        {"create id": "int", "update id": "int", "start id": "int", "stop id": "int"},
+    ),
+    "offset times": (
+        ["--timestamps", "offset"],
+        {
+            "notebook time": "0000-00-00T00:00:00.000000+00:00",
+            "creator time": "0000-00-00T00:00:00+00:00",
+            "log time": "0000-00-00T00:00:00.000+00:00",
+        },
+    ),
+    "naive times": (
+        ["--timestamps", "naive"],
+        {
+            "notebook time": "0000-00-00T00:00:00.000000",
+            "creator time": "0000-00-00T00:00:00",
+            "log time": "0000-00-00T00:00:00.000",
+        },
+    ),
+    "millis times": (
+        ["--timestamps", "millis"],
+        {
+            "notebook time": "0000-00-00T00:00:00.000Z",
+            "creator time": "0000-00-00T00:00:00.000Z",
+        },
+    ),
+    "message errors": (["--error-body", "message"], {"error body": "message"}),
+    "amazon request ids": (
+        ["--request-id-header", "x-amzn-requestid"],
+        {"request id header": "x-amzn-requestid"},
+    ),
+    "no request ids": (["--request-id-header", "none"], {"request id header": "-"}),
 }
 """Each flag as a user types it, and the answers it changes (from ``DEFAULT_FORMS``)."""
 
@@ -84,24 +125,42 @@ def _id_form(answer: Any) -> str:
     return type(answer["training_notebook_id"]).__name__
 
 
+def _time_shape(text: str) -> str:
+    return re.sub("[0-9]", "0", text)
+
+
+def _request_id_header(response: httpx.Response) -> str:
+    names = [name for name in ("x-request-id", "x-amzn-requestid") if name in response.headers]
+    return ",".join(names) or "-"
+
+
 def _observe(http: httpx.Client) -> dict[str, str]:
     """Run every operation once over raw HTTP and name the form of each answer."""
-    created = http.post(P, json={}).json()
-    nid = created["training_notebook_id"]
+    created_response = http.post(P, json={})
+    created = created_response.json()
+    nid = str(created["training_notebook_id"])
     listing = http.get(P).json()
     updated = http.put(f"{P}/{nid}", json={"instance_type": "cpu-2"}).json()
-    stopped = http.post(f"{P}/{nid}/stop", json={}).json()
-    started = http.post(f"{P}/{nid}/start", json={}).json()
     http.post(f"{P}/{nid}/stop", json={})
+    started = http.post(f"{P}/{nid}/start", json={}).json()
+    log_time = http.get(f"{P}/{nid}/recentlogs").json()["events"][0]["timestamp"]
+    stopped = http.post(f"{P}/{nid}/stop", json={}).json()
     deleted = http.delete(f"{P}/{nid}").json()
+    missing = http.get(f"{P}/{nid}").json()
     return {
         "list": "bare" if isinstance(listing, list) else "envelope",
+        "create id": _id_form(created),
         "update id": _id_form(updated),
         "start": "message" if set(started) == {"message"} else "notebook",
         "start id": _id_form(started),
         "stop": "message" if set(stopped) == {"message"} else "notebook",
         "stop id": _id_form(stopped),
         "delete": "value" if set(deleted) == {"value"} else "message",
+        "notebook time": _time_shape(created["created_at"]),
+        "creator time": _time_shape(created["creator"]["created_at"]),
+        "log time": _time_shape(log_time),
+        "error body": ", ".join(missing),
+        "request id header": _request_id_header(created_response),
     }
 
 

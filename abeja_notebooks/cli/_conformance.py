@@ -1,0 +1,623 @@
+"""A conformance run: the Notebook API contract, step by step, against any server.
+
+The steps are plain functions of a `cli._conformance.Conformance`
+run and a `cli._conformance.StepRecord` they fill in; the
+``conformance`` command and the test suite run the same ones. Every request that changes
+something names a notebook the run created (the run refuses any other), and whatever the run
+created is deleted at the end, whatever happened before: a failed step, the time limit, Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import platform
+import re
+import secrets
+import signal
+import threading
+import time
+from collections.abc import Callable, Generator, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Final, cast
+
+from abeja_notebooks import Client, Notebook, __version__
+from abeja_notebooks._errors import AbejaError, Conflict, NotFound
+from abeja_notebooks._response import APIResponse
+
+from . import _conformance_forms as forms
+
+__all__ = [
+    "CLEANUP_SECONDS",
+    "MISSING_ID",
+    "Conformance",
+    "Observation",
+    "Outcome",
+    "RunSettings",
+    "Step",
+    "StepFailed",
+    "StepRecord",
+    "Transition",
+]
+
+CLEANUP_SECONDS: Final = 120.0
+"""How long cleaning up may take, after the steps (and after the time limit)."""
+MISSING_ID: Final = "0000000000000"
+"""The notebook id asked for when the run has no deleted notebook of its own to ask for."""
+RUN_PREFIX: Final = "abeja-notebooks-conformance-"
+
+
+class Outcome(StrEnum):
+    """What a step found."""
+
+    PASS = "pass"
+    """Everything as the emulator answers by default."""
+    DIFFERS = "differs"
+    """The SDK copes, but a form or behaviour is not the emulator's default."""
+    FAIL = "fail"
+    """The SDK cannot work with what it got, or the step could not finish."""
+    SKIPPED = "skipped"
+    """Not run: no notebook to work on, the time limit, or Ctrl-C."""
+
+
+class StepFailed(Exception):
+    """Ends a step as failed, with the reason."""
+
+
+@dataclass(frozen=True)
+class Observation:
+    """A form (or a behaviour) met in a step, with what the emulator does by default."""
+
+    form: str
+    observed: str
+    expected: str
+
+    @property
+    def differs(self) -> bool:
+        """Whether it is not the emulator's default."""
+        return self.observed != self.expected
+
+    def to_json(self) -> dict[str, Any]:
+        """Give it for the JSON report."""
+        return {
+            "form": self.form,
+            "observed": self.observed,
+            "expected": self.expected,
+            "differs": self.differs,
+        }
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A status first seen ``seconds`` after the action that led to it."""
+
+    status: str
+    seconds: float
+
+
+@dataclass
+class StepRecord:
+    """What one step did and found; the step function fills it in."""
+
+    name: str
+    outcome: Outcome = Outcome.PASS
+    seconds: float = 0.0
+    detail: str = ""
+    problems: list[str] = field(default_factory=list[str])
+    observations: list[Observation] = field(default_factory=list[Observation])
+    transitions: dict[str, list[Transition]] = field(default_factory=dict[str, list[Transition]])
+    request_ids: list[str] = field(default_factory=list[str])
+    notes: list[str] = field(default_factory=list[str])
+
+    def conclude(self) -> None:
+        """Set the outcome from the problems and observations (a skipped step stays so)."""
+        if self.outcome is Outcome.SKIPPED:
+            return
+        if self.problems:
+            self.outcome = Outcome.FAIL
+        elif any(item.differs for item in self.observations):
+            self.outcome = Outcome.DIFFERS
+        else:
+            self.outcome = Outcome.PASS
+
+    def to_json(self) -> dict[str, Any]:
+        """Give it for the JSON report."""
+        return {
+            "name": self.name,
+            "outcome": self.outcome.value,
+            "seconds": round(self.seconds, 3),
+            "detail": self.detail,
+            "problems": self.problems,
+            "observations": [item.to_json() for item in self.observations],
+            "transitions": {
+                action: [{"status": t.status, "seconds": t.seconds} for t in seen]
+                for action, seen in self.transitions.items()
+            },
+            "request_ids": self.request_ids,
+            "notes": self.notes,
+        }
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """What a run is told.
+
+    Attributes:
+        job: The training job definition to work in.
+        instance_type: The instance type of the notebooks it creates.
+        poll_interval: Seconds between two reads while waiting for a status.
+        time_limit: Seconds after which no step starts (cleaning up may take
+            ``CLEANUP_SECONDS`` more).
+    """
+
+    job: str
+    instance_type: str = "cpu-1"
+    poll_interval: float = 2.0
+    time_limit: float = 900.0
+
+
+@dataclass(frozen=True)
+class Step:
+    """A named step: the function, whether it needs the run's notebook, and its plan."""
+
+    name: str
+    run: Callable[[Conformance, StepRecord], None]
+    needs_notebook: bool
+    plan: str
+    changes: bool
+
+
+def _ignore(text: str) -> None:
+    """A notice nobody listens to."""
+
+
+class Conformance:
+    """One conformance run against the API a client is configured for.
+
+    Args:
+        client: The client to run with.
+        settings: What to run.
+        on_step: Called with each step's record when it ends.
+        on_notice: Called with a line worth showing at once (a notebook created, deleted).
+    """
+
+    def __init__(
+        self,
+        client: Client,
+        settings: RunSettings,
+        *,
+        on_step: Callable[[StepRecord], None] | None = None,
+        on_notice: Callable[[str], None] = _ignore,
+    ) -> None:
+        self.client = client
+        self.raw = client.notebooks.with_raw_response
+        self.settings = settings
+        self.job = settings.job
+        self.run_id = RUN_PREFIX + secrets.token_hex(4)
+        self.on_step = on_step
+        self.notice = on_notice
+        self.created: list[str] = []
+        """Ids of the notebooks this run created, in order."""
+        self.deleted: list[str] = []
+        self.left: dict[str, str] = {}
+        """Ids it could not delete -> why."""
+        self.notebook: str | None = None
+        """The notebook most steps work on."""
+        self.ids_form: str | None = None
+        self.first_status: str | None = None
+        self.created_at = 0.0
+        self.timings: dict[str, float] = {}
+        """Seconds until a status was reached: ``launch``, ``stop``, ``start``."""
+        self.steps: list[StepRecord] = []
+        self.seen: dict[str, list[str]] = {}
+        """Form -> the distinct labels met, in order."""
+        self.seen_in: dict[str, list[str]] = {}
+        """Form -> the steps it was met in."""
+        self.expected: dict[str, str] = {}
+        self.interrupted = False
+        self.started_at = datetime.now(UTC)
+        self.started = time.monotonic()
+        self.deadline = self.started + settings.time_limit
+        self.seconds = 0.0
+
+    # --- running ---------------------------------------------------------------------------
+
+    def preflight(self) -> None:
+        """Read one listing entry: checks the credentials and the job definition, changes
+        nothing.
+
+        Raises:
+            AbejaError: The API refused (unknown job definition, credentials, network).
+        """
+        self.raw.list_page(self.job, limit=1)
+
+    def run(self, steps: Iterable[Step]) -> None:
+        """Run the steps, then delete what the run created, whatever happened.
+
+        Ctrl-C ends the steps and starts the cleanup; a second Ctrl-C ends the cleanup, and
+        what is left is listed in ``left``. ``interrupted`` tells.
+
+        Args:
+            steps: The steps to run, in order (``_conformance_steps.STEPS``: all of them).
+        """
+        pending = list(steps)
+        try:
+            while pending:
+                self._run_step(pending.pop(0))
+        except KeyboardInterrupt:
+            self.interrupted = True
+            self.notice("interrupted: deleting what this run created (Ctrl-C again leaves it)")
+            for step in pending:
+                self._skip(step, "interrupted (Ctrl-C)")
+        finally:
+            self.cleanup()
+            self.seconds = time.monotonic() - self.started
+
+    def _run_step(self, step: Step) -> None:
+        record = StepRecord(step.name)
+        self.steps.append(record)
+        began = time.monotonic()
+        try:
+            if self.remaining() <= 0:
+                record.outcome = Outcome.SKIPPED
+                record.detail = "the time limit was reached"
+            elif step.needs_notebook and self.notebook is None:
+                record.outcome = Outcome.SKIPPED
+                record.detail = "no notebook to work on"
+            else:
+                step.run(self, record)
+        except StepFailed as error:
+            record.problems.append(str(error))
+        except AbejaError as error:
+            record.problems.append(_without_body(error))
+        except KeyboardInterrupt:
+            record.problems.append("interrupted (Ctrl-C)")
+            raise
+        except Exception as error:  # a fault of the run itself: reported, never a traceback
+            record.problems.append(f"unexpected {type(error).__name__}: {error}")
+        finally:
+            record.seconds = time.monotonic() - began
+            record.conclude()
+            if self.on_step is not None:
+                self.on_step(record)
+
+    def _skip(self, step: Step, why: str) -> None:
+        record = StepRecord(step.name, Outcome.SKIPPED, detail=why)
+        self.steps.append(record)
+        if self.on_step is not None:
+            self.on_step(record)
+
+    def remaining(self) -> float:
+        """Seconds left before the time limit."""
+        return self.deadline - time.monotonic()
+
+    # --- what steps share ----------------------------------------------------------------------
+
+    def observe(
+        self, record: StepRecord, form: str, label: str, expected: str | None = None
+    ) -> None:
+        """Note a form met in a step; the step shows it the first time it is met in that way.
+
+        Args:
+            record: The step's record.
+            form: The form's name (see ``_conformance_forms``), or a behaviour's.
+            label: What was met.
+            expected: What the emulator does (default: the form's default label).
+        """
+        wanted = forms.expected(form) if expected is None else expected
+        self.expected.setdefault(form, wanted)
+        labels = self.seen.setdefault(form, [])
+        steps = self.seen_in.setdefault(form, [])
+        if record.name not in steps:
+            steps.append(record.name)
+        if label not in labels:
+            labels.append(label)
+            record.observations.append(Observation(form, label, wanted))
+
+    def answered(self, record: StepRecord, response: APIResponse[Any]) -> object:
+        """Keep an answer's request id and request-id header form; give its JSON body."""
+        record.request_ids.append(response.request_id or "-")
+        self.observe(record, "request-id header", forms.request_id_header_form(response.headers))
+        response.parse()  # the SDK's reading first: what it cannot read fails the step
+        body: object = response.http_response.json()
+        return body
+
+    def observe_notebook(self, record: StepRecord, body: object) -> None:
+        """Note the id and time forms of a notebook object."""
+        notebook = forms.as_object(body)
+        if notebook is not None:
+            self.observe(record, "ids", forms.id_form(notebook.get("training_notebook_id")))
+            self.observe_times(record, notebook)
+
+    def observe_times(self, record: StepRecord, notebook: dict[str, Any]) -> None:
+        """Note the time forms of a notebook object (without its id form)."""
+        for key in ("created_at", "modified_at"):
+            if key in notebook:
+                self.observe(record, "notebook times", forms.time_shape(notebook[key]))
+        creator = forms.as_object(notebook.get("creator")) or {}
+        if "created_at" in creator:
+            self.observe(record, "creator times", forms.time_shape(creator["created_at"]))
+
+    def create_notebook(self, record: StepRecord) -> tuple[Notebook, dict[str, Any]]:
+        """Create a notebook and track it for the cleanup.
+
+        Returns:
+            The notebook, and the answer's JSON body.
+
+        Raises:
+            StepFailed: The answer names no usable id (the notebook cannot be found again).
+        """
+        with _ctrl_c_deferred():  # a notebook made but not yet tracked would escape the cleanup
+            response = self.raw.create(self.job, instance_type=self.settings.instance_type)
+            try:  # the id first, for the cleanup, even from an answer the SDK cannot read
+                body = forms.as_object(response.http_response.json()) or {}
+            except ValueError:
+                body = {}
+            raw_id = body.get("training_notebook_id")
+            notebook_id = "" if raw_id is None else str(raw_id)
+            if notebook_id not in ("", "0"):
+                self.created.append(notebook_id)
+        if notebook_id not in ("", "0"):
+            self.notice(f"created notebook {notebook_id}")
+        self.answered(record, response)
+        if notebook_id in ("", "0"):
+            raise StepFailed(
+                f"the create answer holds no usable id ({notebook_id!r}): a notebook was "
+                f"probably created in {self.job} that this run cannot delete; find it with "
+                f"`abeja-notebooks list {self.job}` and delete it"
+            )
+        return response.parse(), body
+
+    def changing(self, notebook_id: str) -> str:
+        """Give ``notebook_id`` back if this run created it (and has not deleted it).
+
+        Raises:
+            RuntimeError: For any other notebook: the run never changes one it did not create.
+        """
+        if notebook_id not in self.created or notebook_id in self.deleted:
+            raise RuntimeError(
+                f"refusing to change notebook {notebook_id}: not created by this run"
+            )
+        return notebook_id
+
+    def watch(
+        self,
+        record: StepRecord,
+        action: str,
+        want: str,
+        since: float,
+        first: str | None,
+        expected: tuple[str, ...],
+    ) -> float:
+        """Read the run's notebook until its status is ``want``, noting each change.
+
+        Args:
+            record: The step's record.
+            action: What led to the change (``launch``, ``stop``, ``start``).
+            want: The status to wait for.
+            since: When the action was sent (``time.monotonic()``).
+            first: The status the action's answer gave, if it gave one.
+            expected: The statuses the emulator goes through, in order.
+
+        Returns:
+            Seconds from the action until ``want`` was seen.
+
+        Raises:
+            StepFailed: The notebook failed, or the time limit came first.
+        """
+        notebook_id = self.notebook or MISSING_ID
+        seen: list[Transition] = [Transition(first, 0.0)] if first else []
+        record.transitions[action] = seen
+        while not seen or seen[-1].status != want:
+            if seen and seen[-1].status == "Failed":
+                raise StepFailed(f"the notebook failed after {action}")
+            if seen and self.remaining() <= 0:
+                raise StepFailed(
+                    f"still {seen[-1].status} {time.monotonic() - since:.0f} s after {action}: "
+                    "the time limit was reached"
+                )
+            if seen:
+                time.sleep(max(0.0, min(self.settings.poll_interval, self.remaining())))
+            status = self.raw.get(self.job, notebook_id).parse().status.value
+            if not seen or status != seen[-1].status:
+                seen.append(Transition(status, round(time.monotonic() - since, 3)))
+        statuses = [t.status for t in seen]
+        label = " → ".join(expected if set(statuses) <= set(expected) else statuses)
+        self.observe(record, f"statuses after {action}", label, " → ".join(expected))
+        self.timings[action] = seen[-1].seconds
+        return seen[-1].seconds
+
+    # --- cleaning up ---------------------------------------------------------------------------
+
+    def discard(self, notebook_id: str) -> None:
+        """Delete a notebook of this run now (else the cleanup tries again)."""
+        if self._remove(notebook_id, time.monotonic() + CLEANUP_SECONDS):
+            self.deleted.append(notebook_id)
+            self.notice(f"deleted notebook {notebook_id}")
+
+    def cleanup(self) -> None:
+        """Delete every notebook the run created and has not deleted yet.
+
+        A notebook the server will not delete while it runs is stopped first. What cannot be
+        deleted within ``CLEANUP_SECONDS`` (or when a second Ctrl-C comes) lands in ``left``.
+        """
+        until = time.monotonic() + CLEANUP_SECONDS
+        try:
+            for notebook_id in [n for n in self.created if n not in self.deleted]:
+                if self._remove(notebook_id, until):
+                    self.deleted.append(notebook_id)
+                    self.notice(f"deleted notebook {notebook_id}")
+        except KeyboardInterrupt:
+            self.interrupted = True
+            for notebook_id in self.created:
+                if notebook_id not in self.deleted:
+                    self.left.setdefault(notebook_id, "interrupted while cleaning up")
+
+    def _remove(self, notebook_id: str, until: float) -> bool:
+        """Delete one notebook, stopping it first if the server asks; False when it could not."""
+        self.left.pop(notebook_id, None)
+        try:
+            try:
+                self.raw.delete(self.job, self.changing(notebook_id))
+                return True
+            except NotFound:
+                return True  # gone already
+            except Conflict:
+                pass
+            with contextlib.suppress(Conflict, NotFound):
+                self.raw.stop(self.job, notebook_id)
+            while time.monotonic() < until:
+                try:
+                    status = self.raw.get(self.job, notebook_id).parse().status.value
+                except NotFound:
+                    return True
+                if status in ("Stopped", "Failed"):
+                    self.raw.delete(self.job, notebook_id)
+                    return True
+                time.sleep(max(0.0, min(self.settings.poll_interval, until - time.monotonic())))
+            self.left[notebook_id] = "it did not stop in time to be deleted"
+        except AbejaError as error:
+            self.left[notebook_id] = _without_body(error)
+        except Exception as error:  # never lose the list of what is left
+            self.left[notebook_id] = f"unexpected {type(error).__name__}: {error}"
+        return False
+
+    # --- the report ------------------------------------------------------------------------------
+
+    @property
+    def outcome(self) -> str:
+        """``interrupted``, ``fail`` (a step failed or a notebook is left), ``differs`` or
+        ``pass``."""
+        outcomes = {record.outcome for record in self.steps}
+        if self.interrupted:
+            return "interrupted"
+        if Outcome.FAIL in outcomes or self.left:
+            return "fail"
+        if Outcome.DIFFERS in outcomes:
+            return "differs"
+        return "pass"
+
+    def emulator(self) -> dict[str, Any]:
+        """The emulator flags that answer as the server did, and what no flag reproduces."""
+        catalogued = {
+            name: labels
+            for name, labels in self.seen.items()
+            if name in forms.FORMS or name in forms.TIME_FORMS
+        }
+        dialect, missing = forms.dialect_for(catalogued)
+        missing += [
+            name
+            for name, labels in self.seen.items()
+            if name not in catalogued and labels != [self.expected[name]]
+        ]
+        timing: list[str] = []
+        delay = self.timings.get("start", self.timings.get("launch"))
+        if delay is not None:
+            timing = ["--start-delay", f"{delay:.1f}"]
+        args = dialect.to_args()
+        return {
+            "args": args,
+            "timing_args": timing,
+            "command": " ".join(["python -m abeja_notebooks.testing", *args, *timing]),
+            "not_reproduced": missing,
+        }
+
+    def forms_table(self, reproduced_by: dict[str, list[str]]) -> list[dict[str, Any]]:
+        """Every form met: observed, expected, where, and the flag that reproduces a
+        difference."""
+        rows: list[dict[str, Any]] = []
+        for name, labels in self.seen.items():
+            differs = labels != [self.expected[name]]
+            rows.append(
+                {
+                    "form": name,
+                    "observed": labels,
+                    "expected": self.expected[name],
+                    "differs": differs,
+                    "emulator_flags": reproduced_by.get(name, []) if differs else [],
+                    "steps": self.seen_in[name],
+                }
+            )
+        return rows
+
+    def report(self) -> dict[str, Any]:
+        """The whole observation, for ``--output json`` and ``--report``: forms, timings,
+        request ids, SDK version; no organization, credentials, or data of other notebooks."""
+        emulator = self.emulator()
+        flags = forms.flags_by_form(self.seen, emulator["args"])
+        counts = {outcome.value: 0 for outcome in Outcome}
+        for record in self.steps:
+            counts[record.outcome.value] += 1
+        report = {
+            "report": "abeja-notebooks conformance",
+            "format": 1,
+            "run_id": self.run_id,
+            "outcome": self.outcome,
+            "counts": counts,
+            "sdk": {"version": __version__, "python": platform.python_version()},
+            "api_url": self.client.settings.base_url,
+            "started_at": self.started_at.isoformat(timespec="seconds"),
+            "seconds": round(self.seconds, 3),
+            "settings": {
+                "instance_type": self.settings.instance_type,
+                "poll_interval": self.settings.poll_interval,
+                "time_limit": self.settings.time_limit,
+            },
+            "steps": [record.to_json() for record in self.steps],
+            "forms": self.forms_table(flags),
+            "timings": self.timings,
+            "emulator": emulator,
+            "cleanup": {
+                "created": self.created,
+                "deleted": self.deleted,
+                "left": [
+                    {"id": notebook_id, "why": why, "command": self.delete_command(notebook_id)}
+                    for notebook_id, why in self.left.items()
+                ],
+            },
+        }
+        return cast("dict[str, Any]", _scrubbed(report, self.client.organization_id))
+
+    def delete_command(self, notebook_id: str) -> str:
+        """The command that deletes a notebook the run could not."""
+        return f"abeja-notebooks delete {self.job} {notebook_id} --yes"
+
+
+_EMAIL: Final = re.compile(r"[^\s@\"'<>()]+@[^\s@\"'<>()]+\.[A-Za-z]{2,}")
+
+
+def _without_body(error: AbejaError) -> str:
+    """An error's message without the excerpt of the body it may end with (a listing's body
+    holds other notebooks, and every notebook its creator's e-mail address)."""
+    message = str(error).partition("; body: ")[0]
+    return f"{type(error).__name__}: {message}"
+
+
+def _scrubbed(value: object, organization_id: str | None) -> object:
+    """``value`` with the organization id and anything shaped like an e-mail address replaced,
+    in every string (the URLs in error messages hold the organization id)."""
+    if isinstance(value, str):
+        text = _EMAIL.sub("<e-mail>", value)
+        return text.replace(organization_id, "<organization>") if organization_id else text
+    mapping = forms.as_object(value)
+    if mapping is not None:
+        return {key: _scrubbed(item, organization_id) for key, item in mapping.items()}
+    items = forms.as_array(value)
+    return [_scrubbed(item, organization_id) for item in items] if items else value
+
+
+@contextlib.contextmanager
+def _ctrl_c_deferred() -> Generator[None]:
+    """Hold Ctrl-C back until the block ends, then raise it (in the main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
+    if pressed:
+        raise KeyboardInterrupt
