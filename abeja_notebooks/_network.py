@@ -30,7 +30,7 @@ import httpx
 
 from ._body import ATTEMPT
 
-__all__ = ["discard", "guard"]
+__all__ = ["discard", "guard", "settle"]
 
 
 def _cut(timeout: float | None, phase: str) -> float | None:
@@ -281,3 +281,34 @@ def discard(response: httpx.Response) -> None:
     stream = response.extensions.get("network_stream")
     if isinstance(stream, _Age):
         stream.discarded = True
+
+
+async def settle(stream: object) -> None:
+    """Finish releasing a connection whose close a cancellation cut short (async only).
+
+    httpcore's pool (1.0.x) gives a connection back in its response stream's ``aclose``. A
+    task cancelled from outside (``task.cancel()``, ``asyncio.timeout``) while that close awaits
+    skips the rest of it: the request stays registered in the pool and the connection stays
+    busy for good (the family of encode/httpcore#1093). Enough of them fill the pool, and every
+    later request then waits for a connection until it times out. This finishes the steps the
+    interrupted close skipped, and does nothing when they ran. ``stream`` is the answer's
+    ``httpx`` stream as it came (the pool's stream is found inside it).
+    """
+    inner: Any = stream
+    for _ in range(4):  # httpx's bound stream, its response stream, the pool's stream
+        if hasattr(inner, "_pool_request") and hasattr(inner, "_pool"):
+            break
+        inner = getattr(inner, "_stream", None) or getattr(inner, "_httpcore_stream", None)
+    else:
+        return
+    pool, request = inner._pool, inner._pool_request
+    if request not in pool._requests:
+        return
+    connection = request.connection
+    with pool._optional_thread_lock:
+        pool._requests.remove(request)
+    if connection is not None:
+        await connection.aclose()  # half read or half closed: never reused
+    with pool._optional_thread_lock:
+        closing = pool._assign_requests_to_connections()
+    await pool._close_connections(closing)

@@ -27,7 +27,7 @@ from ._clock import Clock, SystemClock
 from ._config import Settings, configure_logging_from_env
 from ._endpoints import ApiRequest, Call, RawResponse
 from ._loop import PreparedHeaders, RetryLoop
-from ._network import guard
+from ._network import guard, settle
 
 __all__ = ["AsyncTransport", "Clock", "RetryLoop", "SystemClock", "Transport"]
 
@@ -216,6 +216,7 @@ class AsyncTransport(_TransportBase):
             except httpx.HTTPError as exc:
                 return loop.on_error(exc)
             budget.fresh_after = None  # a connection is chosen: later ones are not our concern
+            stream = response.stream
             try:
                 body = None
                 try:
@@ -230,9 +231,19 @@ class AsyncTransport(_TransportBase):
                 if not isinstance(outcome, RawResponse):
                     return outcome
                 return loop.accept(outcome, response, parse)
+            except BaseException as exc:  # the read's own close may be cut short by a cancel
+                if not isinstance(exc, Exception):
+                    await _settle(stream)
+                raise
             finally:
-                await response.aclose()
-                response.stream = _SPENT
+                try:
+                    await response.aclose()
+                except BaseException as exc:
+                    if not isinstance(exc, Exception):
+                        await _settle(stream)
+                    raise
+                finally:
+                    response.stream = _SPENT
         finally:
             ATTEMPT.reset(token)
 
@@ -240,3 +251,12 @@ class AsyncTransport(_TransportBase):
         """Close the connection pool, unless it was handed in by the caller."""
         if self.owns_http:
             await self.http.aclose()
+
+
+async def _settle(stream: object) -> None:
+    """After a cancellation (or another ``BaseException`` that is no ``Exception``), give the
+    answer's connection back to the pool, even if this task is cancelled again meanwhile (see
+    ``_network.settle``)."""
+    import asyncio  # here: only an async attempt cut short gets this far
+
+    await asyncio.shield(settle(stream))

@@ -6,6 +6,7 @@ Everything else the async client does is tested by the shared suites (see tests/
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 
@@ -14,6 +15,7 @@ import pytest
 
 from abeja_notebooks import AsyncClient, AsyncNotebook, NotebookStatus, RetryPolicy
 from abeja_notebooks.testing import Emulator, EmulatorServer
+from abeja_notebooks.testing.pytest_plugin import TEST_TOKEN
 from tests.support import JOB, ORG
 
 
@@ -75,6 +77,33 @@ async def test_cancelling_a_wait_leaves_no_task_and_the_client_usable(
     assert (await nb.refresh()).status is NotebookStatus.PENDING
     # The server thread sees the cancelled request's connection close a moment later.
     assert await eventually(lambda: notebook_emulator_server.open_connections <= 1)
+
+
+async def test_cancellations_at_any_point_never_use_up_the_pool(
+    emulator: Emulator, notebook_emulator_server: EmulatorServer
+) -> None:
+    # httpcore's pool can keep a connection busy for good when a task is cancelled while the
+    # answer's close awaits (encode/httpcore#1093): with two connections, two such leaks would
+    # leave every later call waiting for one until its pool timeout.
+    emulator.start_delay = 10_000
+    limits = httpx.Limits(max_connections=2, max_keepalive_connections=2)
+    async with AsyncClient(
+        base_url=notebook_emulator_server.base_url,
+        organization_id=ORG,
+        auth_token=TEST_TOKEN,
+        limits=limits,
+        timeout=httpx.Timeout(5.0, pool=1.0),
+        max_retries=0,
+    ) as client:
+        nb = await client.notebooks.create(JOB)
+        for attempt in range(200):
+            task = asyncio.create_task(nb.wait_until(NotebookStatus.RUNNING, poll_interval=0.001))
+            await asyncio.sleep((attempt % 50) / 2000)  # cancel at many points of a request
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+            assert (await nb.refresh()).status is NotebookStatus.PENDING, attempt
 
 
 async def test_cancelling_a_log_follow_stops_it_cleanly(
