@@ -89,7 +89,7 @@ class _Rewriter:
         """Whether ``name`` points into a private module, and what it points to."""
         try:
             path = name.canonical_path
-        except Exception:  # noqa: BLE001 -- griffe raises various errors for names it cannot place
+        except (griffe.NameResolutionError, griffe.AliasResolutionError, griffe.CyclicAliasError):
             return False, None
         if not path.startswith(ROOT) or not _is_private(path) or path in self.public:
             return False, None

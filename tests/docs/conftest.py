@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from abeja_notebooks import _transport  # pyright: ignore[reportPrivateUsage] -- the default clock of every client
+from abeja_notebooks import _transport  # the default clock of every client (see docs_env)
 from abeja_notebooks.testing import DEFAULT_ORGANIZATION_ID, EmulatorServer, ManualClock
 from abeja_notebooks.testing.pytest_plugin import TEST_TOKEN
 
