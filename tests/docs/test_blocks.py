@@ -69,6 +69,7 @@ def test_every_code_block_fits_in_80_columns() -> None:
     assert wide == []
 
 
+@pytest.mark.needs("ruff")
 def test_every_python_block_is_formatted_at_80_columns(tmp_path: Path) -> None:
     written = write_blocks(tmp_path)
 
@@ -87,6 +88,7 @@ def test_every_python_block_is_formatted_at_80_columns(tmp_path: Path) -> None:
     assert done.returncode == 0, to_pages(done.stdout + done.stderr, written)
 
 
+@pytest.mark.needs("ruff")
 def test_every_python_block_sorts_its_imports(tmp_path: Path) -> None:
     written = write_blocks(tmp_path)
 
@@ -103,6 +105,7 @@ def test_every_python_block_sorts_its_imports(tmp_path: Path) -> None:
     assert done.returncode == 0, to_pages(done.stdout + done.stderr, written)
 
 
+@pytest.mark.needs("ruff")
 def test_every_page_passes_ruff_at_80_columns(tmp_path: Path) -> None:
     written = write_modules(tmp_path)
 

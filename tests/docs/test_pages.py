@@ -116,6 +116,7 @@ def test_notebooks_guide(
     )
 
 
+@pytest.mark.needs("IPython")
 def test_notebooks_guide_shows_what_jupyter_shows(
     notebook_emulator: Emulator, notebook_client: Client
 ) -> None:

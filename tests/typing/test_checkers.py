@@ -63,6 +63,7 @@ MISSPELLINGS = [
 ]
 
 
+@pytest.mark.needs("mypy", "pyright")
 @pytest.mark.slow
 def test_both_checkers_pass_the_migration_example_and_report_its_keys_misspelled(
     tmp_path: Path,
