@@ -71,7 +71,7 @@ def public_paths(package: griffe.Module) -> set[str]:
         if not isinstance(module, griffe.Module):
             continue
         for name in module.exports or ():
-            member = module.members.get(name)
+            member = module.members.get(str(name))
             target = None if member is None else _final(member)
             if target is not None:
                 paths.add(target.path)
