@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ._async.notebook import AsyncNotebook, AsyncNotebookIterator
     from ._async.raw import AsyncNotebooksWithRawResponse
     from ._clock import Clock, SystemClock
-    from ._config import NOT_GIVEN, Credentials, NotGiven, RetryPolicy
+    from ._config import NOT_GIVEN, Credentials, NotGiven, RetryPolicy, Settings
     from ._errors import (
         AbejaError,
         APIConnectionError,
@@ -125,6 +125,7 @@ __all__ = [
     "ResponseValidationError",
     "RetryPolicy",
     "ServiceUnavailable",
+    "Settings",
     "StatusUnreachable",
     "SystemClock",
     "TooManyRequests",
@@ -186,6 +187,7 @@ _LAZY: dict[str, str] = {
     "ResponseValidationError": "._errors",
     "RetryPolicy": "._config",
     "ServiceUnavailable": "._errors",
+    "Settings": "._config",
     "StatusUnreachable": "._errors",
     "SystemClock": "._clock",
     "TooManyRequests": "._errors",

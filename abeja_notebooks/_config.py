@@ -248,7 +248,11 @@ class Credentials:
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """Everything a transport needs, parsed and validated.
+    """The settings a client sends with, parsed and validated: ``client.settings``.
+
+    A client builds them once, from its arguments, the environment and the platform's
+    configuration file (see the configuration page); read them to see what is in effect. The
+    credentials show as ``***``.
 
     Attributes:
         base_url: The API's root URL, without a trailing slash.
@@ -288,7 +292,21 @@ class Settings:
         organization_id: str | NotGiven = NOT_GIVEN,
         max_response_size: int | NotGiven = NOT_GIVEN,
     ) -> Settings:
-        """Return a copy with the given options changed (each validated as in the constructor)."""
+        """A copy with the given options changed, each checked as the client checks it.
+
+        ``client.with_options(...)`` makes its copy of the client with this.
+
+        Args:
+            timeout: Seconds per attempt, an ``httpx.Timeout``, or ``None`` for none.
+            max_retries: Retries after the first attempt (0 disables them).
+            retry_policy: The delays between attempts.
+            deadline: Overall seconds per call, or ``None`` for no bound.
+            organization_id: The default organization.
+            max_response_size: The most bytes an answer's body may hold, after decompression.
+
+        Returns:
+            The new settings; options not given keep their value.
+        """
         new_timeout = self.timeout if isinstance(timeout, NotGiven) else to_timeout(timeout)
         return Settings(
             base_url=self.base_url,

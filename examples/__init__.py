@@ -1,5 +1,5 @@
-"""Small scripts to copy, each run by a test against the bundled emulator.
+"""The longer scripts the documentation shows whole, each run by a test.
 
-The directory is a package only so that ``tests/test_docs.py`` can import the examples the
-documentation shows; every file also runs on its own (``python examples/quickstart.py``).
+docs/quickstart.md shows them, and tests/docs/test_pages.py keeps its copies
+identical to these files. Each runs on its own: python examples/quickstart.py
 """

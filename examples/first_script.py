@@ -1,11 +1,9 @@
 """A first script: list the notebooks of a training job definition.
 
-Set ``ABEJA_ORGANIZATION_ID`` and ``PLATFORM_AUTH_TOKEN`` (or ``ABEJA_PLATFORM_USER_ID`` and
-``ABEJA_PLATFORM_PERSONAL_ACCESS_TOKEN``), then run ``python examples/first_script.py
-train-resnet``. Point ``ABEJA_API_URL`` at ``abeja-notebooks emulator`` to try it offline.
+Set ABEJA_ORGANIZATION_ID and PLATFORM_AUTH_TOKEN (or ABEJA_PLATFORM_USER_ID and
+ABEJA_PLATFORM_PERSONAL_ACCESS_TOKEN), or save them with `abeja config init`.
+Then run: python examples/first_script.py train-resnet
 """
-
-from __future__ import annotations
 
 import sys
 
@@ -15,7 +13,8 @@ from abeja_notebooks import Client
 def main(job_definition_name: str) -> None:
     with Client() as client:  # reads the environment
         for nb in client.notebooks.list(job_definition_name):
-            print(nb.id, nb.name, nb.status, nb.instance_type, nb.creator.email)
+            email = nb.creator.email
+            print(nb.id, nb.name, nb.status, nb.instance_type, email)
 
 
 if __name__ == "__main__":

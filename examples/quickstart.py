@@ -1,20 +1,23 @@
-"""A full notebook lifecycle, offline, against the bundled emulator.
+"""A whole notebook lifecycle, offline, against the bundled emulator.
 
-Run it with ``python examples/quickstart.py``: no credentials, no network. The emulator runs
-in this process, served over real HTTP on a loopback port, on the real clock with short delays
-(a notebook is Running one second after it starts, and logs a line every quarter second).
+Run it with `python examples/quickstart.py`: no credentials, no network. The
+emulator runs in this process, served over real HTTP on a loopback port, on the
+real clock with short delays (a notebook is Running a second after it starts,
+and logs a line every quarter second).
 
-Against the real platform, drop the emulator and build the client from your environment:
-``Client()`` reads ``ABEJA_ORGANIZATION_ID`` and ``PLATFORM_AUTH_TOKEN`` (or
-``ABEJA_PLATFORM_USER_ID`` + ``ABEJA_PLATFORM_PERSONAL_ACCESS_TOKEN``).
+Against the platform, drop the emulator and build the client from your
+environment: `Client()` reads ABEJA_ORGANIZATION_ID and PLATFORM_AUTH_TOKEN.
 """
 
-from __future__ import annotations
-
 from abeja_notebooks import Client, NotebookStatus
-from abeja_notebooks.testing import DEFAULT_ORGANIZATION_ID, Emulator, EmulatorServer, RealClock
+from abeja_notebooks.testing import (
+    DEFAULT_ORGANIZATION_ID,
+    Emulator,
+    EmulatorServer,
+    RealClock,
+)
 
-JOB_DEFINITION = "train-resnet"
+JOB = "train-resnet"
 
 
 def main() -> None:
@@ -31,12 +34,12 @@ def main() -> None:
         notebooks = client.notebooks
 
         nb = notebooks.create(
-            JOB_DEFINITION,
+            JOB,
             instance_type="cpu-1",
             image="abeja-inc/all-cpu:19.10",
             notebook_type="lab",
         )
-        print(f"created   {nb.name} (id {nb.id}): {nb.status}, {nb.instance_type}, {nb.image}")
+        print(f"created   {nb.name} (id {nb.id}): {nb.status}, {nb.image}")
 
         nb.wait_until(NotebookStatus.RUNNING, timeout=30, poll_interval=0.25)
         print(f"running   {nb.name} since {nb.modified_at:%H:%M:%S} UTC")
@@ -51,17 +54,18 @@ def main() -> None:
         nb.stop()
         print(f"stopped   {nb.name}: {nb.status}")
 
-        notebooks.create(JOB_DEFINITION, instance_type="gpu:b-1")
-        print(f"\nnotebooks of {JOB_DEFINITION}:")
-        for other in notebooks.list(JOB_DEFINITION):
+        notebooks.create(JOB, instance_type="gpu:b-1")
+        print(f"\nnotebooks of {JOB}:")
+        for other in notebooks.list(JOB):
             print(
-                f"  {other.id}  {other.name:<12} {other.status:<8} {other.instance_type:<8}"
-                f" by {other.creator.email}"
+                f"  {other.id}  {other.name:<12} {other.status:<8}"
+                f" {other.instance_type:<8} by {other.creator.email}"
             )
 
-        for other in list(notebooks.list(JOB_DEFINITION)):  # collect first: deleting shifts pages
+        # Collect first, then delete: deleting during the walk shifts the pages.
+        for other in list(notebooks.list(JOB)):
             other.delete()
-        remaining = notebooks.list_page(JOB_DEFINITION).total
+        remaining = notebooks.list_page(JOB).total
         print(f"\ndeleted every notebook; {remaining} left")
 
 

@@ -9,7 +9,11 @@ site links it. Double backticks (``` ``nb.start()`` ```) stay literal code and a
 How a name resolves, for a docstring of an object under ``abeja_notebooks.testing``: first
 ``abeja_notebooks.testing.<name>``, then ``abeja_notebooks.<name>``; elsewhere the other way
 round. The first dotted part must be exported (``__all__``) by that module, every other part a
-public member; anything else (a parameter, a private helper) stays plain code.
+public member with a docstring of its own (one the reference renders); anything else (a
+parameter, a private helper, a field documented in its class's ``Attributes:``) stays plain code.
+
+The site's pages follow the same convention: scripts/mkdocs_hooks.py links their spans with
+this resolver.
 """
 
 from __future__ import annotations
@@ -55,9 +59,12 @@ def resolve(package: griffe.Module, owner: str, name: str) -> str | None:
         if first not in (module.exports or ()):
             continue
         try:
-            module[name]
+            found = module[name]
+            target = found.final_target if isinstance(found, griffe.Alias) else found
         except (KeyError, griffe.AliasResolutionError, griffe.CyclicAliasError):
             continue
+        if target.docstring is None:
+            return None  # not rendered (a field documented in its class's Attributes:)
         return f"{module.path}.{name}"
     return None
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.docs.blocks import python_blocks
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
@@ -61,12 +63,13 @@ MISSPELLINGS = [
 ]
 
 
+@pytest.mark.needs("mypy", "pyright")
 @pytest.mark.slow
 def test_both_checkers_pass_the_migration_example_and_report_its_keys_misspelled(
     tmp_path: Path,
 ) -> None:
     """The drop-in's promise to typed code: the old calls check as they are, typos do not."""
-    source = (ROOT / "examples" / "migration.py").read_text()
+    source = python_blocks(ROOT / "docs" / "migration.md")[0].source  # "the code above"
     misspelled = source
     for where, key, wrong in MISSPELLINGS:
         assert misspelled.count(where) == 1, where
