@@ -130,6 +130,7 @@ def project_copy(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.mark.needs("ruff")  # the generator formats with ruff
 @pytest.mark.slow
 def test_the_generated_sync_modules_are_up_to_date() -> None:
     done = _unasync("--check")
@@ -137,6 +138,7 @@ def test_the_generated_sync_modules_are_up_to_date() -> None:
     assert done.returncode == 0, done.stderr
 
 
+@pytest.mark.needs("ruff")  # the generator formats with ruff
 @pytest.mark.slow
 def test_the_check_catches_a_hand_edit_of_a_generated_module(project_copy: Path) -> None:
     generated = project_copy / "abeja_notebooks" / "_sync" / "manager.py"
@@ -151,6 +153,7 @@ def test_the_check_catches_a_hand_edit_of_a_generated_module(project_copy: Path)
     assert "stale (or edited by hand)" in done.stderr
 
 
+@pytest.mark.needs("ruff")  # the generator formats with ruff
 @pytest.mark.slow
 def test_the_check_catches_a_generated_module_without_a_source(project_copy: Path) -> None:
     (project_copy / "abeja_notebooks" / "_sync" / "orphan.py").write_text('"""Left over."""\n')
@@ -161,6 +164,7 @@ def test_the_check_catches_a_generated_module_without_a_source(project_copy: Pat
     assert "orphan.py has no async source" in done.stderr
 
 
+@pytest.mark.needs("ruff")  # the generator formats with ruff
 @pytest.mark.slow
 def test_generating_rewrites_a_stale_module_from_its_source(project_copy: Path) -> None:
     generated = project_copy / "abeja_notebooks" / "_sync" / "client.py"
@@ -173,6 +177,7 @@ def test_generating_rewrites_a_stale_module_from_its_source(project_copy: Path) 
     assert generated.read_text() == expected
 
 
+@pytest.mark.needs("ruff")  # the generator formats with ruff
 def test_a_rule_that_matches_nothing_fails_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
     unasync = _load_unasync()
     stale = unasync.Rule(r"\bno_such_name\b", "x", "a stale rule")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from abeja_notebooks import Client
 from abeja_notebooks.testing import Emulator
 from tests.dual import unwrap
 from tests.support import JOB, pretty
 
 
+@pytest.mark.needs("IPython")
 def test_repr_html_pretty_and_dir_send_nothing(client: Client, emulator: Emulator) -> None:
     (nid, _) = emulator.seed(2, status="Running")
     shown = [

@@ -106,6 +106,7 @@ def test_no_repr_shows_a_datetime_wall() -> None:
 # --- IPython's pretty printer ------------------------------------------------------------------
 
 
+@pytest.mark.needs("IPython")
 def test_a_page_pretty_prints_one_notebook_a_line() -> None:
     first, second = notebook(), notebook(training_notebook_id="2", name="notebook-4")
 
@@ -117,12 +118,14 @@ def test_a_page_pretty_prints_one_notebook_a_line() -> None:
     ]
 
 
+@pytest.mark.needs("IPython")
 def test_an_empty_page_pretty_prints_on_one_line() -> None:
     assert (
         pretty(page(total=0)) == "NotebookPage[Notebook](total=0, offset=0, limit=50, entries=[])"
     )
 
 
+@pytest.mark.needs("IPython")
 def test_a_long_log_page_pretty_prints_twenty_events_and_counts_the_rest() -> None:
     logs = LogPage(events=[event(f"line {i}") for i in range(25)], next_forward_token="f" * 60)
 
