@@ -609,7 +609,8 @@ def parse_model(response: RawResponse, model: type[_M]) -> _M:
 def parse_page(
     response: RawResponse, model: type[_NB], *, offset: int, limit: int | None
 ) -> NotebookPage[_NB]:
-    """Parse a listing: the paged envelope, or the older bare list (taken as one whole page).
+    """Parse a listing: the paged envelope, or the older bare list (one page of it, built from
+    the request's ``offset`` and ``limit``: see `NotebookPage`).
 
     Raises:
         ResponseValidationError: The body is neither.
@@ -624,6 +625,8 @@ def parse_page(
             limit=limit if limit is not None else len(data),
             entries=data,
         )
+        # A private attribute of a frozen model: pydantic's own setter writes it (see is_last).
+        BaseModel.__setattr__(page, "_bare_list", True)
         return page
     return data
 

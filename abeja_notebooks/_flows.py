@@ -70,7 +70,11 @@ class PageCursor(Generic[NotebookT]):
     """Where a listing is: the next offset, how many notebooks were handed out, whether done.
 
     ``offset`` advances by the number of entries each page really held (a server may cap
-    ``limit``). The walk stops at ``total``, on an empty page, or at ``max_items``.
+    ``limit``). The walk stops at the last page (`NotebookPage.is_last`: ``total`` reached, an
+    empty page, or a bare list shorter or longer than the limit), or at ``max_items``. A page
+    that starts with the notebook the previous page started with is a server ignoring
+    ``offset`` (sending the same notebooks again): it ends the walk, and nothing of it is
+    handed out.
     """
 
     def __init__(self, page_size: int | None, max_items: int | None) -> None:
@@ -79,6 +83,7 @@ class PageCursor(Generic[NotebookT]):
         self.offset = 0
         self.handed_out = 0
         self.done = False
+        self._first_id: str | None = None  # the previous page's first notebook
 
     def next_request(self) -> tuple[int, int] | None:
         """The ``(offset, limit)`` of the next page to fetch, or ``None`` when finished."""
@@ -94,13 +99,19 @@ class PageCursor(Generic[NotebookT]):
         return self.offset, limit
 
     def accept(self, page: NotebookPage[NotebookT]) -> NotebookPage[NotebookT]:
-        """Take a fetched page; return it cut to ``max_items`` if need be."""
+        """Take a fetched page; return it cut to ``max_items`` if need be (and empty when it
+        repeats the previous one)."""
         entries = page.entries
+        first_id = entries[0].id if entries else None
+        if first_id is not None and first_id == self._first_id:
+            self.done = True
+            return page.model_copy(update={"entries": []})
+        self._first_id = first_id
         if self.max_items is not None and len(entries) > self.max_items - self.handed_out:
             entries = entries[: self.max_items - self.handed_out]
         self.offset += len(page.entries)
         self.handed_out += len(entries)
-        if not page.entries or self.offset >= page.total:
+        if page.is_last:
             self.done = True
         if entries is page.entries:
             return page

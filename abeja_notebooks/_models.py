@@ -18,6 +18,7 @@ from pydantic import (
     BaseModel,
     Field,
     GetCoreSchemaHandler,
+    PrivateAttr,
     model_validator,
 )
 from pydantic_core import core_schema
@@ -391,18 +392,26 @@ class Binding(NamedTuple):
 class NotebookPage(_ApiModel, Generic[NotebookT], frozen=True):
     """One page of a notebook listing.
 
-    Attributes are those of the API's envelope. When a server answers with a bare list, the
-    page is built from it: ``total`` is then the number of entries.
+    Attributes are those of the API's envelope. An older server answers with a bare JSON list
+    of notebooks instead, which says nothing of the rest of the listing; the page is then built
+    from the request: ``offset`` and ``limit`` are the ones asked for (``limit`` is the number
+    of entries when none was asked for), and ``total`` is ``offset`` plus the number of entries,
+    the notebooks known up to the end of this page, not the whole count. Such a page is the
+    last (`is_last`) when it holds fewer notebooks than the limit, or more (the server sent
+    everything); a full one may have more after it.
     """
 
     total: int
-    """How many notebooks the job definition holds in all (at the time of this page)."""
+    """How many notebooks the job definition holds in all (at the time of this page); for a
+    page built from a bare list, ``offset`` plus the number of entries."""
     offset: int
     """The position of the first entry in the whole listing."""
     limit: int
     """The page size the server applied."""
     entries: list[NotebookT]
     """The notebooks on this page, in the server's order."""
+    _bare_list: bool = PrivateAttr(default=False)
+    """Built from a bare list (set by the parser): ``total`` does not tell the end."""
 
     def to_dict(self) -> NotebookPageDict:
         """Return the page as the API sends it: its keys, JSON types, unknown fields included.
@@ -429,8 +438,13 @@ class NotebookPage(_ApiModel, Generic[NotebookT], frozen=True):
 
     @property
     def is_last(self) -> bool:
-        """Whether no page follows (empty, or the listing's ``total`` is reached)."""
-        return not self.entries or self.next_offset >= self.total
+        """Whether no page follows: it is empty, or the listing's ``total`` is reached (for a
+        page built from a bare list: it holds fewer or more notebooks than ``limit``)."""
+        if not self.entries:
+            return True
+        if self._bare_list:
+            return len(self.entries) != self.limit
+        return self.next_offset >= self.total
 
 
 class LogEvent(_ApiModel, frozen=True):

@@ -90,8 +90,8 @@ def read_back(run: Conformance, record: StepRecord) -> None:
 
 @_step(
     "list",
-    "POST: create a second notebook; GET the listing in pages (two at least); DELETE the "
-    "second notebook",
+    "POST: create a second notebook; GET the listing in pages (two at least), then again "
+    "through the SDK's list(); DELETE the second notebook",
     changes=True,
 )
 def listing(run: Conformance, record: StepRecord) -> None:
@@ -142,11 +142,14 @@ def listing(run: Conformance, record: StepRecord) -> None:
         raise StepFailed(f"the listing never showed notebook {', '.join(missing)}")
     if not ended:
         record.notes.append(f"stopped after {pages} pages ({listed} notebooks), before the end")
-    if not envelope and pages > 1 and listed > size:
-        record.notes.append(
-            "a bare list was paged by offset and limit: the SDK's list() takes a bare list for "
-            "the whole listing, so past its page size (100) it would miss notebooks"
-        )
+    else:  # the SDK's own walk, in pages of the same size, finds each of them once too
+        walk = run.client.notebooks.list(run.job, page_size=size, max_items=MAX_PAGES * size)
+        found = [notebook.id for notebook in walk if notebook.id in ours]
+        if sorted(found) != sorted(ours):
+            raise StepFailed(
+                f"the SDK's list() in pages of {size} found {', '.join(found) or 'none'} of "
+                f"notebooks {', '.join(sorted(ours))}"
+            )
     record.detail = f"{pages} pages of {size} ({shape}), {listed} notebooks; both of its own found"
     run.discard(extra.id)  # it was only needed for the listing
 

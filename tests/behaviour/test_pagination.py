@@ -88,12 +88,60 @@ def test_iterating_twice_starts_over(client: Client, emulator: Emulator) -> None
     assert list_queries(emulator) == [(0, 2), (2, 2), (4, 2)] * 2
 
 
-def test_a_bare_list_answer_is_one_whole_page(client: Client, emulator: Emulator) -> None:
+def test_a_short_bare_list_answer_is_the_last_page(client: Client, emulator: Emulator) -> None:
     emulator.list_form = "bare"
     ids = emulator.seed(5)
 
     assert [nb.id for nb in client.notebooks.list(JOB, page_size=10)] == ids
     assert len(emulator.requests) == 1
+
+
+@pytest.mark.parametrize(("page_size", "requests"), [(None, 2), (20, 8), (50, 4)])
+def test_a_bare_list_server_that_pages_is_walked_to_the_end(
+    client: Client, emulator: Emulator, page_size: int | None, requests: int
+) -> None:
+    emulator.list_form = "bare"
+    ids = emulator.seed(150)
+
+    walked = [nb.id for nb in client.notebooks.list(JOB, page_size=page_size)]
+
+    assert walked == ids
+    size = page_size or 100
+    assert list_queries(emulator) == [(i * size, size) for i in range(requests)]
+
+
+def test_a_full_last_bare_page_is_followed_by_one_empty_request(
+    client: Client, emulator: Emulator
+) -> None:
+    emulator.list_form = "bare"
+    ids = emulator.seed(40)
+
+    assert [nb.id for nb in client.notebooks.list(JOB, page_size=20)] == ids
+    assert list_queries(emulator) == [(0, 20), (20, 20), (40, 20)]
+
+
+def test_max_items_stops_a_walk_over_bare_lists(client: Client, emulator: Emulator) -> None:
+    emulator.list_form = "bare"
+    ids = emulator.seed(150)
+
+    walked = [nb.id for nb in client.notebooks.list(JOB, page_size=20, max_items=50)]
+
+    assert walked == ids[:50]
+    assert list_queries(emulator) == [(0, 20), (20, 20), (40, 10)]
+
+
+def test_pages_of_bare_lists_count_what_is_known_so_far(client: Client, emulator: Emulator) -> None:
+    emulator.list_form = "bare"
+    ids = emulator.seed(12)
+
+    pages = list(client.notebooks.list(JOB, page_size=5).pages())
+
+    assert [(p.total, p.offset, p.limit, len(p), p.is_last) for p in pages] == [
+        (5, 0, 5, 5, False),
+        (10, 5, 5, 5, False),
+        (12, 10, 5, 2, True),
+    ]
+    assert [nb.id for page in pages for nb in page.entries] == ids
 
 
 def test_a_server_that_caps_the_limit_is_followed_by_what_it_sent(

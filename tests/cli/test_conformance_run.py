@@ -174,3 +174,17 @@ def test_errors_in_the_report_carry_no_body_organization_or_e_mail(
     assert "someone" not in text
     assert "@" not in text
     assert ORG not in text
+
+
+def test_a_bare_list_server_that_pages_is_walked_by_the_sdk_to_the_run_s_notebooks(
+    client: Client, server: EmulatorServer
+) -> None:
+    server.emulator.list_form = "bare"
+    server.emulator.seed(150)  # the run's notebooks come after them, past one page of the SDK's
+    run = Conformance(client, FAST)
+
+    run.run([s for s in STEPS if s.name in ("create", "list")])
+
+    listing = step(run, "list")
+    assert (listing.outcome, listing.problems, listing.notes) == (Outcome.DIFFERS, [], [])
+    assert [item.form for item in listing.observations if item.differs] == ["listing"]

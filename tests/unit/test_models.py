@@ -120,10 +120,28 @@ def test_the_paged_envelope_parses_into_a_notebook_page() -> None:
     assert page.is_last
 
 
-def test_a_bare_list_is_taken_as_one_whole_page() -> None:
+def test_a_bare_list_shorter_than_the_limit_is_the_last_page() -> None:
     page = parse_page(raw(fixture("notebook_bare_list.json")), Notebook, offset=0, limit=50)
 
     assert (page.total, page.offset, page.limit, len(page)) == (1, 0, 50, 1)
+    assert page.is_last
+
+
+def test_a_bare_list_as_long_as_the_limit_may_have_more_after_it() -> None:
+    entries = [{**fixture("notebook.json"), "training_notebook_id": str(n)} for n in range(3)]
+
+    page = parse_page(raw(entries), Notebook, offset=6, limit=3)
+
+    assert (page.total, page.offset, page.limit, page.next_offset) == (9, 6, 3, 9)
+    assert not page.is_last
+
+
+def test_a_bare_list_longer_than_the_limit_is_everything_the_server_has() -> None:
+    entries = [{**fixture("notebook.json"), "training_notebook_id": str(n)} for n in range(5)]
+
+    page = parse_page(raw(entries), Notebook, offset=0, limit=3)
+
+    assert (page.total, len(page)) == (5, 5)
     assert page.is_last
 
 

@@ -7,9 +7,12 @@ pages built by hand, including answers the emulator does not give (a server that
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from abeja_notebooks import Notebook, NotebookPage
+from abeja_notebooks._endpoints import RawResponse, parse_page
 from abeja_notebooks._flows import PageCursor
 from tests.support import reference_notebook
 
@@ -107,6 +110,40 @@ def test_max_items_counts_what_was_handed_out_across_pages() -> None:
     assert [nb.id for nb in handed.entries] == ["2"]
     assert cursor.handed_out == 3
     assert cursor.next_request() is None
+
+
+def bare(ids: range, *, offset: int, limit: int) -> NotebookPage[Notebook]:
+    """The page a bare list of notebooks ``ids`` makes, as an answer to ``(offset, limit)``."""
+    entries = [reference_notebook(training_notebook_id=str(n)).to_dict() for n in ids]
+    response = RawResponse(200, {}, json.dumps(entries).encode(), "GET", "http://api/x")
+    return parse_page(response, Notebook, offset=offset, limit=limit)
+
+
+def test_a_full_bare_page_asks_for_the_next_offset() -> None:
+    cursor = PageCursor[Notebook](3, None)
+
+    cursor.accept(bare(range(3), offset=0, limit=3))
+
+    assert cursor.next_request() == (3, 3)
+
+
+def test_a_short_bare_page_ends_the_walk() -> None:
+    cursor = PageCursor[Notebook](3, None)
+    cursor.accept(bare(range(3), offset=0, limit=3))
+
+    cursor.accept(bare(range(3, 5), offset=3, limit=3))
+
+    assert cursor.next_request() is None
+
+
+def test_a_page_that_starts_like_the_previous_one_ends_the_walk_and_is_not_handed_out() -> None:
+    cursor = PageCursor[Notebook](3, None)
+    cursor.accept(bare(range(3), offset=0, limit=3))
+
+    again = cursor.accept(bare(range(3), offset=3, limit=3))  # offset ignored
+
+    assert again.entries == []
+    assert (cursor.handed_out, cursor.next_request()) == (3, None)
 
 
 @pytest.mark.parametrize(
