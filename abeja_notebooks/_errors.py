@@ -518,9 +518,10 @@ class NotebookFailed(AbejaError):
 class StatusUnreachable(AbejaError):
     """``wait_until`` saw the notebook in a state it cannot leave towards the target by itself.
 
-    A Stopped notebook never becomes Pending or Running until it is started; ``wait_until``
-    waits through a grace period (a start that is just landing may still read Stopped), then
-    raises this instead of waiting out its whole timeout. The message says what to call.
+    A Stopped notebook becomes Pending, Running or Failed only when it is started;
+    ``wait_until`` waits through a grace period (a start that is just landing may still read
+    Stopped), then raises this instead of waiting out its whole timeout. The message says what
+    to call (with ``await`` on the async client).
 
     Args:
         message: The error message: the notebook's id, its status, the statuses waited for

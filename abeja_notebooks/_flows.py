@@ -346,14 +346,13 @@ def normalize_statuses(
 _BY_LOWER_VALUE: Final = {member.value.lower(): member for member in NotebookStatus}
 
 
-OUT_OF_REACH: Final[Mapping[NotebookStatus, tuple[frozenset[NotebookStatus], str]]] = {
-    NotebookStatus.STOPPED: (frozenset({NotebookStatus.PENDING, NotebookStatus.RUNNING}), "start"),
-}
-"""For a status, the targets a notebook in it never reaches by itself, and the call it needs.
+OUT_OF_REACH: Final[Mapping[NotebookStatus, str]] = {NotebookStatus.STOPPED: "start"}
+"""Statuses a notebook leaves only through a call, and that call.
 
-A Stopped notebook becomes Pending, then Running, only when it is started. Every other pair
-is within reach: a Pending or Running notebook may stop (a notebook can stop itself), and a
-status the SDK does not know is never judged. ``Failed`` is handled apart (``NotebookFailed``).
+A Stopped notebook becomes Pending, Running or Failed only when it is started: waiting in it for
+any status but Stopped waits for something out of reach. Every other status is left by itself
+(a Pending or Running notebook may stop: a notebook can stop itself), and a status the SDK does
+not know is never judged. ``Failed`` is handled apart (``NotebookFailed``).
 """
 
 
@@ -362,9 +361,11 @@ class WaitPlan:
 
     The first check happens at once; then the interval grows by half each poll up to ten
     times ``poll_interval``, and the last sleep is cut so the final check lands on the
-    deadline. A notebook in a status from which no target is within reach (``OUT_OF_REACH``)
+    deadline. A notebook in a status it leaves only through a call (``OUT_OF_REACH``: Stopped)
     gets ``grace`` seconds to leave it (a check lands at the end of them), then the wait fails
     with ``StatusUnreachable``; ``grace=None`` waits for it as for any other status.
+    ``call_prefix`` starts each call the error's message suggests (``"await "`` on the async
+    client).
     """
 
     def __init__(
@@ -375,8 +376,10 @@ class WaitPlan:
         poll_interval: float,
         now: float,
         grace: float | None = DEFAULT_WAIT_GRACE,
+        call_prefix: str = "",
     ) -> None:
         self.targets = frozenset(targets)
+        self.call_prefix = call_prefix
         self.timeout = check_positive(timeout, "timeout", allow_none=True)
         self.poll_interval = check_positive(poll_interval, "poll_interval") or 1.0
         self.grace = check_positive(grace, "grace", allow_none=True, allow_zero=True)
@@ -415,9 +418,11 @@ class WaitPlan:
         return max(delay, 0.0)
 
     def _grace_ends(self, notebook: BaseNotebook, now: float) -> float | None:
-        """When the notebook must have left an out-of-reach status (``None``: it is not in one)."""
-        unreachable, _ = OUT_OF_REACH.get(notebook.status, (frozenset[NotebookStatus](), ""))
-        if self.grace is None or not self.targets <= unreachable:
+        """When the notebook must have left an out-of-reach status (``None``: it is not in one).
+
+        Called only for a notebook in none of the targets.
+        """
+        if self.grace is None or notebook.status not in OUT_OF_REACH:
             self._stuck_since = None
             return None
         if self._stuck_since is None:
@@ -426,13 +431,14 @@ class WaitPlan:
 
     def _unreachable(self, notebook: BaseNotebook) -> StatusUnreachable:
         wanted = " or ".join(sorted(self.targets))
-        action = OUT_OF_REACH[notebook.status][1]
+        action = OUT_OF_REACH[notebook.status]
         job = notebook.job_definition_name or "JOB"
+        call = self.call_prefix
         return StatusUnreachable(
             f"notebook {notebook.id} is {notebook.status}: it will not become {wanted} by "
             f"itself (still {notebook.status} after a {self.grace:g}s grace period). "
-            f"{action.capitalize()} it first: nb.{action}(), or "
-            f"client.notebooks.{action}({job!r}, {notebook.id!r})",
+            f"{action.capitalize()} it first: {call}nb.{action}(), or "
+            f"{call}client.notebooks.{action}({job!r}, {notebook.id!r})",
             notebook,
             self.targets,
         )

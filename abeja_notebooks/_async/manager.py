@@ -499,8 +499,9 @@ class AsyncNotebooks:
         """Poll a notebook until it reaches ``status`` (or any of several).
 
         The first check is immediate; later polls back off from ``poll_interval`` up to ten
-        times it. A Stopped notebook never becomes Pending or Running by itself: waiting for
-        those, a notebook that stays Stopped for ``grace`` seconds ends the wait at once.
+        times it. A Stopped notebook becomes Pending, Running or Failed only when started:
+        waiting for any status but Stopped, a notebook that stays Stopped for ``grace`` seconds
+        ends the wait at once.
 
         Args:
             job_definition_name: Its training job definition.
@@ -530,6 +531,7 @@ class AsyncNotebooks:
             poll_interval=poll_interval,
             now=self._clock.monotonic(),
             grace=grace,
+            call_prefix="await ",  # for the error's hint; unasync makes it "" on the sync side
         )
         while True:
             try:

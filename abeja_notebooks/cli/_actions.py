@@ -157,7 +157,7 @@ def _unreachable(error: StatusUnreachable) -> str:
     """The error in the command line's words: the command to run instead of the SDK call."""
     nb = error.notebook
     wanted = " or ".join(sorted(error.targets))
-    action = OUT_OF_REACH[nb.status][1] if nb.status in OUT_OF_REACH else "start"
+    action = OUT_OF_REACH.get(nb.status, "start")
     return (
         f"notebook {nb.id} is {nb.status} and will not become {wanted} by itself; {action} it "
         f"first: abeja-notebooks {action} {nb.job_definition_name} {nb.id} (--grace SECONDS "

@@ -18,7 +18,7 @@ from tests.support import JOB
 
 
 def test_waiting_for_running_on_a_stopped_notebook_fails_when_the_grace_ends(
-    client: Client, emulator: Emulator, clock: ManualClock
+    client: Client, emulator: Emulator, clock: ManualClock, variant: str
 ) -> None:
     (nid,) = emulator.seed(1, status="Stopped")
     nb = client.notebooks.get(JOB, nid)
@@ -30,11 +30,24 @@ def test_waiting_for_running_on_a_stopped_notebook_fails_when_the_grace_ends(
     assert clock.now() - start == pytest.approx(30)  # the default grace, not the 600 s timeout
     assert caught.value.targets == {NotebookStatus.RUNNING}
     assert caught.value.notebook.status is NotebookStatus.STOPPED
+    call = "" if variant == "sync" else "await "  # the calls as the client's user writes them
     assert str(caught.value) == (
         f"notebook {nid} is Stopped: it will not become Running by itself (still Stopped after "
-        f"a 30s grace period). Start it first: nb.start(), or "
-        f"client.notebooks.start({JOB!r}, {nid!r})"
+        f"a 30s grace period). Start it first: {call}nb.start(), or "
+        f"{call}client.notebooks.start({JOB!r}, {nid!r})"
     )
+
+
+def test_waiting_for_running_or_failed_on_a_stopped_notebook_fails_when_the_grace_ends(
+    client: Client, emulator: Emulator, clock: ManualClock
+) -> None:
+    (nid,) = emulator.seed(1, status="Stopped")
+    start = clock.now()
+
+    with pytest.raises(StatusUnreachable, match="will not become Failed or Running by itself"):
+        client.notebooks.wait_until(JOB, nid, [NotebookStatus.RUNNING, "Failed"], grace=0)
+
+    assert clock.now() - start == 0  # not the 600 s timeout
 
 
 def test_the_grace_period_is_the_callers_to_choose(

@@ -22,10 +22,8 @@ def plan(*targets: NotebookStatus, grace: float | None = 30.0) -> WaitPlan:
     return WaitPlan(targets, timeout=600.0, poll_interval=2.0, now=0.0, grace=grace)
 
 
-def test_only_a_stopped_notebook_is_out_of_reach_and_only_of_pending_and_running() -> None:
-    table = dict(OUT_OF_REACH)
-
-    assert table == {S.STOPPED: (frozenset({S.PENDING, S.RUNNING}), "start")}
+def test_only_stopped_is_left_only_through_a_call_and_the_call_is_start() -> None:
+    assert dict(OUT_OF_REACH) == {S.STOPPED: "start"}
 
 
 def outcome(status: str, target: NotebookStatus) -> str:
@@ -51,8 +49,8 @@ def test_each_status_against_each_target_at_the_end_of_the_grace(
         expected = "reached"
     elif status == "Failed":
         expected = "failed"
-    elif status == "Stopped" and target in (S.PENDING, S.RUNNING):
-        expected = "unreachable"
+    elif status == "Stopped":
+        expected = "unreachable"  # it becomes Pending, Running or Failed only when started
     else:
         expected = "waiting"  # a notebook may stop by itself; an unknown status is not judged
 
@@ -78,10 +76,24 @@ def test_leaving_stopped_starts_the_grace_over() -> None:
         waiting.on_notebook(notebook("Stopped"), 22.0)
 
 
-def test_any_target_within_reach_keeps_the_wait_going() -> None:
+def test_failed_among_the_targets_does_not_keep_a_stopped_notebook_within_reach() -> None:
     waiting = plan(S.RUNNING, S.FAILED, grace=0.0)
 
-    assert waiting.on_notebook(notebook("Stopped"), 0.0) == 2.0
+    with pytest.raises(StatusUnreachable, match="will not become Failed or Running by itself"):
+        waiting.on_notebook(notebook("Stopped"), 0.0)
+
+
+def test_a_status_the_sdk_does_not_know_is_out_of_reach_of_a_stopped_notebook() -> None:
+    waiting = plan(NotebookStatus("Rebooting"), grace=0.0)
+
+    with pytest.raises(StatusUnreachable):
+        waiting.on_notebook(notebook("Stopped"), 0.0)
+
+
+def test_an_unknown_status_is_never_judged_out_of_reach() -> None:
+    waiting = plan(S.RUNNING, grace=0.0)
+
+    assert waiting.on_notebook(notebook("Rebooting"), 100.0) == 2.0
 
 
 def test_a_grace_of_zero_fails_at_the_first_read_and_none_never() -> None:
@@ -114,3 +126,16 @@ def test_the_error_says_what_to_call_and_carries_the_notebook_and_targets() -> N
     assert caught.value.notebook is stopped
     assert caught.value.targets == {S.PENDING, S.RUNNING}
     assert repr(caught.value) == f"StatusUnreachable({str(caught.value)!r})"
+
+
+def test_the_calls_the_error_suggests_start_with_the_call_prefix() -> None:
+    waiting = WaitPlan(
+        [S.RUNNING], timeout=1.0, poll_interval=1.0, now=0.0, grace=0.0, call_prefix="await "
+    )
+
+    with pytest.raises(StatusUnreachable) as caught:
+        waiting.on_notebook(notebook("Stopped"), 0.0)
+
+    assert str(caught.value).endswith(
+        "Start it first: await nb.start(), or await client.notebooks.start('JOB', '1410000000000')"
+    )
