@@ -5,13 +5,19 @@ run and a `cli._conformance.StepRecord` they fill in; the
 ``conformance`` command and the test suite run the same ones. Every request that changes
 something names a notebook the run created (the run refuses any other), and whatever the run
 created is deleted at the end, whatever happened before: a failed step, the time limit, Ctrl-C.
+
+A create that fails after it may have reached the server (no answer in time, a dropped
+connection, a 5xx) may still have made a notebook. The run reads the job definition's listing
+before it starts; after such a failure (and again when it cleans up) it reads the listing
+again and adopts what appeared since, for the cleanup to delete: only notebooks of its instance
+type, made by the caller when the credentials name one (or the run's own notebooks show who
+that is), and no more than the creates that failed. When it cannot tell, it deletes nothing
+and says how to find the notebook.
 """
 
 from __future__ import annotations
 
 import contextlib
-import platform
-import re
 import secrets
 import signal
 import threading
@@ -20,10 +26,17 @@ from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Final, cast
+from typing import Any, Final
 
-from abeja_notebooks import Client, Notebook, __version__
-from abeja_notebooks._errors import AbejaError, Conflict, NotFound
+from abeja_notebooks import Client, Notebook
+from abeja_notebooks._errors import (
+    AbejaError,
+    APIConnectionError,
+    Conflict,
+    HttpError,
+    NotFound,
+    ResponseValidationError,
+)
 from abeja_notebooks._response import APIResponse
 
 from . import _conformance_forms as forms
@@ -198,10 +211,22 @@ class Conformance:
         self.on_step = on_step
         self.notice = on_notice
         self.created: list[str] = []
-        """Ids of the notebooks this run created, in order."""
+        """Ids of the notebooks this run created, in order (adopted ones included)."""
         self.deleted: list[str] = []
         self.left: dict[str, str] = {}
         """Ids it could not delete -> why."""
+        self.before: set[str] | None = None
+        """Ids in the job definition when the run began (``None``: the listing was not read)."""
+        self.lost_creates = 0
+        """Creates that failed after they may have reached the server, no notebook found yet."""
+        self.adopted: list[str] = []
+        """Ids found in the listing after a create failed, taken as the run's (in ``created``)."""
+        self.warnings: list[str] = []
+        """What the cleanup could not settle: a notebook the run may have made and not found."""
+        identity = client.settings.credentials.identity if client.settings.credentials else None
+        self.caller: str | None = identity.partition("-")[2] if identity else None
+        """The id the server names as the creator of what the run creates (``None``: unknown
+        until the run has created a notebook)."""
         self.notebook: str | None = None
         """The notebook most steps work on."""
         self.ids_form: str | None = None
@@ -224,13 +249,14 @@ class Conformance:
     # --- running ---------------------------------------------------------------------------
 
     def preflight(self) -> None:
-        """Read one listing entry: checks the credentials and the job definition, changes
-        nothing.
+        """Read the job definition's listing: checks the credentials and the job definition,
+        and keeps the ids already there (a notebook that appears later may be the run's);
+        changes nothing.
 
         Raises:
             AbejaError: The API refused (unknown job definition, credentials, network).
         """
-        self.raw.list_page(self.job, limit=1)
+        self.before = {notebook.id for notebook in self.client.notebooks.list(self.job)}
 
     def run(self, steps: Iterable[Step]) -> None:
         """Run the steps, then delete what the run created, whatever happened.
@@ -242,6 +268,9 @@ class Conformance:
             steps: The steps to run, in order (``_conformance_steps.STEPS``: all of them).
         """
         pending = list(steps)
+        if self.before is None:  # without a preflight: the listing now, if it can be read
+            with contextlib.suppress(AbejaError):
+                self.preflight()
         try:
             while pending:
                 self._run_step(pending.pop(0))
@@ -348,16 +377,30 @@ class Conformance:
         Raises:
             StepFailed: The answer names no usable id (the notebook cannot be found again).
         """
-        with _ctrl_c_deferred():  # a notebook made but not yet tracked would escape the cleanup
-            response = self.raw.create(self.job, instance_type=self.settings.instance_type)
-            try:  # the id first, for the cleanup, even from an answer the SDK cannot read
-                body = forms.as_object(response.http_response.json()) or {}
-            except ValueError:
-                body = {}
-            raw_id = body.get("training_notebook_id")
-            notebook_id = "" if raw_id is None else str(raw_id)
-            if notebook_id not in ("", "0"):
-                self.created.append(notebook_id)
+        try:
+            with _ctrl_c_deferred():  # a notebook made but not yet tracked would escape the cleanup
+                try:
+                    response = self.raw.create(self.job, instance_type=self.settings.instance_type)
+                except AbejaError as error:
+                    if _may_have_made(error):
+                        self.lost_creates += 1  # at once: the cleanup looks for it after Ctrl-C
+                    raise
+                try:  # the id first, for the cleanup, even from an answer the SDK cannot read
+                    body = forms.as_object(response.http_response.json()) or {}
+                except ValueError:
+                    body = {}
+                raw_id = body.get("training_notebook_id")
+                notebook_id = "" if raw_id is None else str(raw_id)
+                if notebook_id not in ("", "0"):
+                    self.created.append(notebook_id)
+        except AbejaError as error:
+            if _may_have_made(error):
+                self.notice(
+                    f"the create failed ({type(error).__name__}) after it may have reached the "
+                    "server: looking for the notebook it made in the listing"
+                )
+                self.adopt()
+            raise
         if notebook_id not in ("", "0"):
             self.notice(f"created notebook {notebook_id}")
         self.answered(record, response)
@@ -367,7 +410,41 @@ class Conformance:
                 f"probably created in {self.job} that this run cannot delete; find it with "
                 f"`abeja-notebooks list {self.job}` and delete it"
             )
-        return response.parse(), body
+        notebook = response.parse()
+        self.caller = self.caller or notebook.creator.id
+        return notebook, body
+
+    def adopt(self) -> None:
+        """After creates that failed (``lost_creates``), take the notebooks they made.
+
+        Reads the listing and takes what was not there when the run began and is not the
+        run's yet, of the run's instance type and (when known) made by the caller; no more
+        notebooks than the creates that failed: more such notebooks than that are someone
+        else's too, and none is taken. A listing that cannot be read takes nothing. What is
+        still missing at the cleanup becomes a warning.
+        """
+        if not self.lost_creates or self.before is None:
+            return
+        try:
+            listing = list(self.client.notebooks.list(self.job))
+        except AbejaError as error:
+            self.notice(f"could not read the listing: {_without_body(error)}")
+            return
+        found = [
+            notebook.id
+            for notebook in listing
+            if notebook.id not in self.before
+            and notebook.id not in self.created
+            and notebook.instance_type == self.settings.instance_type
+            and (self.caller is None or notebook.creator.id == self.caller)
+        ]
+        if not found or len(found) > self.lost_creates:
+            return
+        for notebook_id in found:
+            self.created.append(notebook_id)
+            self.adopted.append(notebook_id)
+            self.lost_creates -= 1
+            self.notice(f"found notebook {notebook_id}, made by the create that failed")
 
     def changing(self, notebook_id: str) -> str:
         """Give ``notebook_id`` back if this run created it (and has not deleted it).
@@ -444,6 +521,8 @@ class Conformance:
         """
         until = time.monotonic() + CLEANUP_SECONDS
         try:
+            self.adopt()  # a create that failed may have made its notebook since
+            self._warn_of_lost_creates()
             for notebook_id in [n for n in self.created if n not in self.deleted]:
                 if self._remove(notebook_id, until):
                     self.deleted.append(notebook_id)
@@ -453,6 +532,18 @@ class Conformance:
             for notebook_id in self.created:
                 if notebook_id not in self.deleted:
                     self.left.setdefault(notebook_id, "interrupted while cleaning up")
+
+    def _warn_of_lost_creates(self) -> None:
+        if not self.lost_creates:
+            return
+        how_many = "a create" if self.lost_creates == 1 else f"{self.lost_creates} creates"
+        self.warnings.append(
+            f"{how_many} failed after reaching the server perhaps, and no notebook of this "
+            "run's could be told apart in the listing (none appeared yet, more than it may "
+            "have made appeared, or the listing could not be read): find what it made with "
+            f"`abeja-notebooks list {self.job}` and delete it with "
+            f"`abeja-notebooks delete {self.job} ID --yes`"
+        )
 
     def _remove(self, notebook_id: str, until: float) -> bool:
         """Delete one notebook, stopping it first if the server asks; False when it could not."""
@@ -492,99 +583,31 @@ class Conformance:
         outcomes = {record.outcome for record in self.steps}
         if self.interrupted:
             return "interrupted"
-        if Outcome.FAIL in outcomes or self.left:
+        if Outcome.FAIL in outcomes or self.left or self.warnings:
             return "fail"
         if Outcome.DIFFERS in outcomes:
             return "differs"
         return "pass"
 
-    def emulator(self) -> dict[str, Any]:
-        """The emulator flags that answer as the server did, and what no flag reproduces."""
-        catalogued = {
-            name: labels
-            for name, labels in self.seen.items()
-            if name in forms.FORMS or name in forms.TIME_FORMS
-        }
-        dialect, missing = forms.dialect_for(catalogued)
-        missing += [
-            name
-            for name, labels in self.seen.items()
-            if name not in catalogued and labels != [self.expected[name]]
-        ]
-        timing: list[str] = []
-        delay = self.timings.get("start", self.timings.get("launch"))
-        if delay is not None:
-            timing = ["--start-delay", f"{delay:.1f}"]
-        args = dialect.to_args()
-        return {
-            "args": args,
-            "timing_args": timing,
-            "command": " ".join(["python -m abeja_notebooks.testing", *args, *timing]),
-            "not_reproduced": missing,
-        }
-
-    def forms_table(self, reproduced_by: dict[str, list[str]]) -> list[dict[str, Any]]:
-        """Every form met: observed, expected, where, and the flag that reproduces a
-        difference."""
-        rows: list[dict[str, Any]] = []
-        for name, labels in self.seen.items():
-            differs = labels != [self.expected[name]]
-            rows.append(
-                {
-                    "form": name,
-                    "observed": labels,
-                    "expected": self.expected[name],
-                    "differs": differs,
-                    "emulator_flags": reproduced_by.get(name, []) if differs else [],
-                    "steps": self.seen_in[name],
-                }
-            )
-        return rows
-
     def report(self) -> dict[str, Any]:
         """The whole observation, for ``--output json`` and ``--report``: forms, timings,
-        request ids, SDK version; no organization, credentials, or data of other notebooks."""
-        emulator = self.emulator()
-        flags = forms.flags_by_form(self.seen, emulator["args"])
-        counts = {outcome.value: 0 for outcome in Outcome}
-        for record in self.steps:
-            counts[record.outcome.value] += 1
-        report = {
-            "report": "abeja-notebooks conformance",
-            "format": 1,
-            "run_id": self.run_id,
-            "outcome": self.outcome,
-            "counts": counts,
-            "sdk": {"version": __version__, "python": platform.python_version()},
-            "api_url": self.client.settings.base_url,
-            "started_at": self.started_at.isoformat(timespec="seconds"),
-            "seconds": round(self.seconds, 3),
-            "settings": {
-                "instance_type": self.settings.instance_type,
-                "poll_interval": self.settings.poll_interval,
-                "time_limit": self.settings.time_limit,
-            },
-            "steps": [record.to_json() for record in self.steps],
-            "forms": self.forms_table(flags),
-            "timings": self.timings,
-            "emulator": emulator,
-            "cleanup": {
-                "created": self.created,
-                "deleted": self.deleted,
-                "left": [
-                    {"id": notebook_id, "why": why, "command": self.delete_command(notebook_id)}
-                    for notebook_id, why in self.left.items()
-                ],
-            },
-        }
-        return cast("dict[str, Any]", _scrubbed(report, self.client.organization_id))
+        request ids, SDK version; no organization, credentials, or data of other notebooks
+        (built by ``_conformance_report``, which reads this module)."""
+        from ._conformance_report import report_of  # here: that module imports this one
+
+        return report_of(self)
 
     def delete_command(self, notebook_id: str) -> str:
         """The command that deletes a notebook the run could not."""
         return f"abeja-notebooks delete {self.job} {notebook_id} --yes"
 
 
-_EMAIL: Final = re.compile(r"[^\s@\"'<>()]+@[^\s@\"'<>()]+\.[A-Za-z]{2,}")
+def _may_have_made(error: AbejaError) -> bool:
+    """Whether a create that failed so may still have made a notebook: no answer (in time), an
+    answer cut off or unreadable, or a server error; not a refusal (4xx)."""
+    if isinstance(error, HttpError):
+        return error.status_code >= 500
+    return isinstance(error, APIConnectionError | ResponseValidationError)
 
 
 def _without_body(error: AbejaError) -> str:
@@ -592,19 +615,6 @@ def _without_body(error: AbejaError) -> str:
     holds other notebooks, and every notebook its creator's e-mail address)."""
     message = str(error).partition("; body: ")[0]
     return f"{type(error).__name__}: {message}"
-
-
-def _scrubbed(value: object, organization_id: str | None) -> object:
-    """``value`` with the organization id and anything shaped like an e-mail address replaced,
-    in every string (the URLs in error messages hold the organization id)."""
-    if isinstance(value, str):
-        text = _EMAIL.sub("<e-mail>", value)
-        return text.replace(organization_id, "<organization>") if organization_id else text
-    mapping = forms.as_object(value)
-    if mapping is not None:
-        return {key: _scrubbed(item, organization_id) for key, item in mapping.items()}
-    items = forms.as_array(value)
-    return [_scrubbed(item, organization_id) for item in items] if items else value
 
 
 @contextlib.contextmanager

@@ -93,6 +93,8 @@ def conformance(
             f"    {item['command']}",
             markup=False,
         )
+    for warning in report["cleanup"]["warnings"]:
+        err.print(f"Warning: {warning}", markup=False)
     if report_file is not None:
         err.print(f"Report written to {report_file}", markup=False)
     raise typer.Exit(_exit_code(report["outcome"], strict))
@@ -165,10 +167,13 @@ def _show(out: Console, output: Output, run: Conformance, report: dict[str, Any]
     same = len(report["forms"]) - len(differing)
     out.print(f"{same} of the {len(report['forms'])} forms met are the emulator's defaults.")
     cleanup = report["cleanup"]
+    adopted = len(cleanup["adopted"])
     out.print(
-        f"Cleanup: created {len(cleanup['created'])} notebooks, deleted "
-        f"{len(cleanup['deleted'])}"
-        + (f", left {len(cleanup['left'])}" if cleanup["left"] else ""),
+        f"Cleanup: created {len(cleanup['created'])} notebooks"
+        + (f" ({adopted} found in the listing after its create failed)" if adopted else "")
+        + f", deleted {len(cleanup['deleted'])}"
+        + (f", left {len(cleanup['left'])}" if cleanup["left"] else "")
+        + (", see the warning below" if cleanup["warnings"] else ""),
         markup=False,
     )
     out.print(f"An emulator that answers the same way: {emulator['command']}", markup=False)

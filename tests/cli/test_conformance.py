@@ -256,6 +256,36 @@ def test_ctrl_c_while_a_create_is_answered_still_deletes_that_notebook(
     assert "deleted notebook" in err
 
 
+def test_a_create_that_times_out_after_reaching_the_server_still_has_its_notebook_deleted(
+    server: EmulatorServer,
+) -> None:
+    server.emulator.inject(method="POST", path="/notebooks$", latency=3.0, times=1)
+
+    done = conformance(server.base_url, "--yes", "--request-timeout", "1")
+
+    assert done.returncode == 1, done.stderr
+    assert server.emulator.notebooks() == []
+    assert "the create failed (APITimeoutError) after it may have reached the server" in done.stderr
+    assert "found notebook " in done.stderr
+    assert (
+        "Cleanup: created 1 notebooks (1 found in the listing after its create failed), deleted 1"
+        in done.stdout
+    )
+
+
+def test_a_timed_out_create_whose_notebook_never_shows_up_ends_with_a_warning(
+    server: EmulatorServer,
+) -> None:
+    server.emulator.inject(method="POST", path="/notebooks$", timeout=True, latency=1.5, times=1)
+
+    done = conformance(server.base_url, "--yes", "--request-timeout", "1")
+
+    assert done.returncode == 1
+    assert "see the warning below" in done.stdout
+    assert "Warning: a create failed after reaching the server perhaps" in done.stderr
+    assert f"`abeja-notebooks list {JOB}`" in done.stderr
+
+
 def test_the_table_says_what_it_found_and_what_it_cleaned_up(server: EmulatorServer) -> None:
     done = conformance(server.base_url, "--yes")
 

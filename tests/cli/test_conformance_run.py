@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from abeja_notebooks import Client
-from abeja_notebooks.cli._conformance import Conformance, Outcome, RunSettings, StepRecord
+from abeja_notebooks.cli._conformance import Conformance, Outcome, RunSettings, Step, StepRecord
 from abeja_notebooks.cli._conformance_steps import STEPS
 from abeja_notebooks.testing import Emulator, EmulatorServer, RealClock
 from tests.support import JOB, ORG
@@ -188,3 +188,99 @@ def test_a_bare_list_server_that_pages_is_walked_by_the_sdk_to_the_run_s_noteboo
     listing = step(run, "list")
     assert (listing.outcome, listing.problems, listing.notes) == (Outcome.DIFFERS, [], [])
     assert [item.form for item in listing.observations if item.differs] == ["listing"]
+
+
+def only_create() -> list[Step]:
+    return [s for s in STEPS if s.name == "create"]
+
+
+def test_a_create_answered_with_a_5xx_after_it_was_made_is_found_and_deleted(
+    client: Client, server: EmulatorServer
+) -> None:
+    server.emulator.inject(method="POST", path="/notebooks$", status=502, after=True)
+    notices: list[str] = []
+    run = Conformance(client, FAST, on_notice=notices.append)
+
+    run.run(only_create())
+
+    (made,) = run.adopted
+    assert run.created == run.deleted == [made]
+    assert server.emulator.notebooks() == []
+    assert f"found notebook {made}, made by the create that failed" in notices
+    assert run.report()["cleanup"]["warnings"] == []
+
+
+def test_a_notebook_that_appears_after_the_failed_create_is_found_by_the_cleanup(
+    client: Client, server: EmulatorServer
+) -> None:
+    server.emulator.inject(method="POST", path="/notebooks$", status=504)
+    late: list[str] = []
+
+    def after(record: StepRecord) -> None:  # the server makes it once the create has failed
+        late.extend(server.emulator.seed(1))
+
+    run = Conformance(client, FAST, on_step=after)
+    run.run(only_create())
+
+    assert run.adopted == run.deleted == late
+    assert server.emulator.notebooks() == []
+
+
+def test_a_refused_create_makes_the_run_look_for_nothing(
+    client: Client, server: EmulatorServer
+) -> None:
+    server.emulator.inject(method="POST", path="/notebooks$", status=400)
+    run = Conformance(client, FAST)
+
+    run.run(only_create())
+
+    listings = [
+        r for r in server.emulator.requests if r.method == "GET" and r.path.endswith("notebooks")
+    ]
+    assert len(listings) == 1  # the one before the steps
+    assert run.report()["cleanup"]["warnings"] == []
+
+
+def test_notebooks_of_another_creator_are_never_taken_for_the_run_s(
+    server: EmulatorServer,
+) -> None:
+    server.emulator.inject(method="POST", path="/notebooks$", status=502, after=True)
+    others: list[str] = []
+
+    def meanwhile(text: str) -> None:  # another user creates one while the create fails
+        if text.startswith("the create failed"):
+            others.extend(server.emulator.seed(1))  # by the emulator's default creator
+
+    with Client(
+        base_url=server.base_url,
+        organization_id=ORG,
+        user_id="2000000000001",
+        personal_access_token="run-personal-access-token",
+        max_retries=0,
+    ) as as_user:
+        run = Conformance(as_user, FAST, on_notice=meanwhile)
+        run.run(only_create())
+
+    assert len(run.adopted) == 1
+    assert [nb["training_notebook_id"] for nb in server.emulator.notebooks()] == others
+
+
+def test_more_new_notebooks_than_failed_creates_are_left_alone_with_a_warning(
+    client: Client, server: EmulatorServer
+) -> None:
+    server.emulator.inject(method="POST", path="/notebooks$", status=502, after=True)
+    seeded: list[str] = []
+
+    def meanwhile(text: str) -> None:  # someone else with the same token creates one too
+        if text.startswith("the create failed"):
+            seeded.extend(server.emulator.seed(1))
+
+    run = Conformance(client, FAST, on_notice=meanwhile)
+    run.run(only_create())
+
+    assert (run.adopted, run.deleted) == ([], [])
+    assert len(server.emulator.notebooks()) == 2
+    (warning,) = run.report()["cleanup"]["warnings"]
+    assert f"`abeja-notebooks list {JOB}`" in warning
+    assert f"`abeja-notebooks delete {JOB} ID --yes`" in warning
+    assert run.outcome == "fail"
