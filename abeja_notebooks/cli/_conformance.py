@@ -59,6 +59,8 @@ CLEANUP_SECONDS: Final = 120.0
 MISSING_ID: Final = "0000000000000"
 """The notebook id asked for when the run has no deleted notebook of its own to ask for."""
 RUN_PREFIX: Final = "abeja-notebooks-conformance-"
+MIN_POLL_SECONDS: Final = 0.05
+"""The shortest wait between two reads of a status change (or ``--poll-interval``, if less)."""
 
 
 class Outcome(StrEnum):
@@ -103,10 +105,19 @@ class Observation:
 
 @dataclass(frozen=True)
 class Transition:
-    """A status first seen ``seconds`` after the action that led to it."""
+    """A status first seen ``seconds`` after the action that led to it, and not before
+    ``not_before`` seconds (when the read that still saw the status before it was sent): it
+    came between the two."""
 
     status: str
     seconds: float
+    not_before: float = 0.0
+
+    def between(self) -> str:
+        """The bounds, for a person: ``between 0.4 and 0.6 s`` (or ``0.0 s`` when they round
+        alike)."""
+        low, high = f"{self.not_before:.1f}", f"{self.seconds:.1f}"
+        return f"{high} s" if low == high else f"between {low} and {high} s"
 
 
 @dataclass
@@ -144,7 +155,10 @@ class StepRecord:
             "problems": self.problems,
             "observations": [item.to_json() for item in self.observations],
             "transitions": {
-                action: [{"status": t.status, "seconds": t.seconds} for t in seen]
+                action: [
+                    {"status": t.status, "seconds": t.seconds, "not_before": t.not_before}
+                    for t in seen
+                ]
                 for action, seen in self.transitions.items()
             },
             "request_ids": self.request_ids,
@@ -233,7 +247,10 @@ class Conformance:
         self.first_status: str | None = None
         self.created_at = 0.0
         self.timings: dict[str, float] = {}
-        """Seconds until a status was reached: ``launch``, ``stop``, ``start``."""
+        """Seconds until a status was first seen: ``launch``, ``stop``, ``start`` (the upper
+        bound of ``timing_bounds``)."""
+        self.timing_bounds: dict[str, tuple[float, float]] = {}
+        """The same, as the bounds the status was reached between (`Transition`)."""
         self.steps: list[StepRecord] = []
         self.seen: dict[str, list[str]] = {}
         """Form -> the distinct labels met, in order."""
@@ -466,8 +483,11 @@ class Conformance:
         since: float,
         first: str | None,
         expected: tuple[str, ...],
-    ) -> float:
+    ) -> Transition:
         """Read the run's notebook until its status is ``want``, noting each change.
+
+        Reads come often just after the action and less often later (`poll_wait`), so a
+        change soon after the action is timed about as closely as a late one.
 
         Args:
             record: The step's record.
@@ -478,7 +498,7 @@ class Conformance:
             expected: The statuses the emulator goes through, in order.
 
         Returns:
-            Seconds from the action until ``want`` was seen.
+            When ``want`` was reached: first seen, and not before.
 
         Raises:
             StepFailed: The notebook failed, or the time limit came first.
@@ -486,6 +506,7 @@ class Conformance:
         notebook_id = self.notebook or MISSING_ID
         seen: list[Transition] = [Transition(first, 0.0)] if first else []
         record.transitions[action] = seen
+        last_sent = 0.0  # when the last read (or the action) was sent, after ``since``
         while not seen or seen[-1].status != want:
             if seen and seen[-1].status == "Failed":
                 raise StepFailed(f"the notebook failed after {action}")
@@ -495,15 +516,26 @@ class Conformance:
                     "the time limit was reached"
                 )
             if seen:
-                time.sleep(max(0.0, min(self.settings.poll_interval, self.remaining())))
+                time.sleep(self.poll_wait(time.monotonic() - since))
+            sent = time.monotonic() - since
             status = self.raw.get(self.job, notebook_id).parse().status.value
             if not seen or status != seen[-1].status:
-                seen.append(Transition(status, round(time.monotonic() - since, 3)))
+                elapsed = round(time.monotonic() - since, 3)
+                seen.append(Transition(status, elapsed, round(last_sent if seen else 0.0, 3)))
+            last_sent = sent
         statuses = [t.status for t in seen]
         label = " → ".join(expected if set(statuses) <= set(expected) else statuses)
         self.observe(record, f"statuses after {action}", label, " → ".join(expected))
         self.timings[action] = seen[-1].seconds
-        return seen[-1].seconds
+        self.timing_bounds[action] = (seen[-1].not_before, seen[-1].seconds)
+        return seen[-1]
+
+    def poll_wait(self, elapsed: float) -> float:
+        """Seconds to wait before the next read, ``elapsed`` seconds after an action: half the
+        time elapsed (at least ``MIN_POLL_SECONDS``), at most ``poll_interval``, and never past
+        the time limit."""
+        wait = min(self.settings.poll_interval, max(MIN_POLL_SECONDS, elapsed / 2))
+        return max(0.0, min(wait, self.remaining()))
 
     # --- cleaning up ---------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ what it cleaned up, without the organization, credentials or other notebooks' da
 
 from __future__ import annotations
 
+import math
 import platform
 import re
 from typing import Any, Final, cast
@@ -31,9 +32,9 @@ def emulator_of(run: Conformance) -> dict[str, Any]:
         if name not in catalogued and labels != [run.expected[name]]
     ]
     timing: list[str] = []
-    delay = run.timings.get("start", run.timings.get("launch"))
-    if delay is not None:
-        timing = ["--start-delay", f"{delay:.1f}"]
+    bounds = run.timing_bounds.get("start", run.timing_bounds.get("launch"))
+    if bounds is not None:  # the upper bound, rounded up: Running is seen no earlier there
+        timing = ["--start-delay", f"{math.ceil(round(bounds[1] * 10, 6)) / 10:.1f}"]
     args = dialect.to_args()
     return {
         "args": args,
@@ -88,6 +89,7 @@ def report_of(run: Conformance) -> dict[str, Any]:
         "steps": [record.to_json() for record in run.steps],
         "forms": forms_table(run, flags),
         "timings": run.timings,
+        "timing_bounds": {action: list(pair) for action, pair in run.timing_bounds.items()},
         "emulator": emulator,
         "cleanup": {
             "created": run.created,

@@ -179,8 +179,10 @@ def stop(run: Conformance, record: StepRecord) -> None:
         record, "launch", "Running", run.created_at, run.first_status, ("Pending", "Running")
     )
     sent, first = _action(run, record, "stop")
-    seconds = run.watch(record, "stop", "Stopped", sent, first, ("Stopped",))
-    record.detail = f"Running {launch:.1f} s after create; Stopped {seconds:.1f} s after stop"
+    stopped = run.watch(record, "stop", "Stopped", sent, first, ("Stopped",))
+    record.detail = (
+        f"Running {launch.between()} after create; Stopped {stopped.between()} after stop"
+    )
 
 
 @_step("update", "PUT the stopped notebook with its own instance type (no change)", changes=True)
@@ -204,8 +206,8 @@ def update(run: Conformance, record: StepRecord) -> None:
 def start(run: Conformance, record: StepRecord) -> None:
     """Start the notebook again and wait until it runs."""
     sent, first = _action(run, record, "start")
-    seconds = run.watch(record, "start", "Running", sent, first, ("Pending", "Running"))
-    record.detail = f"Running {seconds:.1f} s after start"
+    running = run.watch(record, "start", "Running", sent, first, ("Pending", "Running"))
+    record.detail = f"Running {running.between()} after start"
 
 
 @_step("logs", "GET the recent log: the latest events, then forward and backward", changes=False)

@@ -310,6 +310,30 @@ def test_report_writes_the_same_observation_as_json_output(
     assert all(step["request_ids"] for step in written["steps"])
 
 
+def test_the_start_delay_given_to_the_emulator_is_measured_finer_than_the_poll_interval(
+    server: EmulatorServer,
+) -> None:
+    server.emulator.start_delay = 0.5
+    done = subprocess.run(
+        [SCRIPT, "conformance", JOB, "--poll-interval", "2", "--yes", "-o", "json"],
+        env=env_for(server.base_url),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    report = json.loads(done.stdout)
+    flag, value = report["emulator"]["timing_args"]
+    assert flag == "--start-delay"
+    assert 0.5 <= float(value) <= 1.0  # not the 2 s poll interval
+    for action in ("launch", "start"):
+        not_before, seen = report["timing_bounds"][action]
+        assert not_before < seen
+        assert seen - not_before < 2.0
+        assert seen >= 0.5
+
+
 def test_strict_makes_a_difference_fatal(server: EmulatorServer) -> None:
     server.emulator.list_form = "bare"
 
