@@ -591,12 +591,30 @@ def _argument_credentials(
 
 def _env_credentials(env: Mapping[str, str]) -> Credentials | None:
     if env.get(ENV_AUTH_TOKEN):
-        return Credentials("token", None, env[ENV_AUTH_TOKEN])
+        return Credentials("token", None, _env_credential(env, ENV_AUTH_TOKEN))
     if env.get(ENV_USER_ID) and env.get(ENV_PERSONAL_ACCESS_TOKEN):
-        return Credentials.user(env[ENV_USER_ID], env[ENV_PERSONAL_ACCESS_TOKEN])
+        user, token = (
+            _env_credential(env, name) for name in (ENV_USER_ID, ENV_PERSONAL_ACCESS_TOKEN)
+        )
+        return Credentials.user(user, token)
     if env.get(ENV_DATASOURCE_ID) and env.get(ENV_DATASOURCE_SECRET):
-        return Credentials.datasource(env[ENV_DATASOURCE_ID], env[ENV_DATASOURCE_SECRET])
+        source, secret = (
+            _env_credential(env, name) for name in (ENV_DATASOURCE_ID, ENV_DATASOURCE_SECRET)
+        )
+        return Credentials.datasource(source, secret)
     return None
+
+
+def _env_credential(env: Mapping[str, str], name: str) -> str:
+    """A credential variable's value, stripped; one that cannot go into a header is an error
+    naming the variable (never the value)."""
+    value = env[name].strip()
+    if not _HEADER_SAFE.fullmatch(value):
+        raise ConfigurationError(
+            f"{name} must be printable ASCII without spaces or control characters (the value "
+            "is not shown)"
+        )
+    return value
 
 
 def _file_credentials(file: FileConfiguration) -> Credentials | None:

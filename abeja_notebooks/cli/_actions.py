@@ -84,11 +84,23 @@ def _in_cli_words(message: str) -> str:
     return f"{_OPTION_OF[first]}{space}{rest}" if first in _OPTION_OF else message
 
 
+def _token_from_stdin() -> str:
+    """``--token -``: one line of standard input (the rest is left for the command), or, on a
+    terminal, the token typed without echo after a prompt on standard error."""
+    if sys.stdin.isatty():
+        import getpass
+
+        sys.stderr.write("Token (not shown): ")
+        sys.stderr.flush()
+        return getpass.getpass("").strip()
+    return sys.stdin.readline().strip()
+
+
 def client(options: GlobalOptions) -> Client:
     """A client from the global options, or an error saying which option or variable to set."""
     token = options.token
     if token == "-":
-        token = sys.stdin.read().strip()
+        token = _token_from_stdin()
         if not token:
             raise ValueError("--token -: standard input held no token")
     try:
@@ -172,7 +184,7 @@ def _report(error: AbejaError) -> None:
         if isinstance(error, StatusUnreachable):
             message = _unreachable(error)
     elif isinstance(error, HttpError):
-        what = f"API error {error.status_code}"
+        what = "API error"  # the message carries the status: "...: 404 Not Found for GET ..."
     _stderr().print(f"abeja-notebooks: {what}: {message}{_hint(error)}", markup=False)
 
 

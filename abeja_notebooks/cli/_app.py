@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Annotated, Any, NoReturn
 
 import typer
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from abeja_notebooks._platform_config import (
     ENV_API_URL,
@@ -81,14 +81,28 @@ class _Uncoerced:
         return value
 
 
+class _Argument(TyperArgument):
+    """An argument shown by its metavar alone: ``JOB ID`` in the usage line (typer writes
+    ``{JOB} {ID}``), and no ``<str>`` beside it in the help."""
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None if self.metavar else super().display_type_rich(ctx)
+
+    def _usage_display_name(self) -> str:
+        name = self.display_name_raw if self.required else f"[{self.display_name_raw}]"
+        return name if self.nargs == 1 else f"{name}..."
+
+
 def _prepared(params: list[Any], ctx: Any) -> list[Any]:
-    """Show on/off options as flags (``--wait``, not ``--wait <bool>``); coerce nothing while
-    completing."""
+    """Show on/off options as flags (``--wait``, not ``--wait <bool>``) and arguments by their
+    metavar (`_Argument`); coerce nothing while completing."""
     for param in params:
         if getattr(param, "is_flag", False):
             param.metavar = ""
         if ctx.resilient_parsing and getattr(param, "_runtime_param", False) is None:
             param._runtime_param = _Uncoerced  # typer's own slot, which it fills on first use
+        if type(param) is TyperArgument:
+            param.__class__ = _Argument  # typer makes its own class; this one only shows it
     return params
 
 

@@ -261,7 +261,8 @@ def _error_answer(run: Conformance, record: StepRecord, error: HttpError, status
     record.request_ids.append(error.request_id or "-")
     run.observe(record, "error body", forms.error_body_form(error.body or ""))
     run.observe(record, f"status for {record.name}", str(error.status_code), str(status))
-    record.detail = f"{error.status_code} {error.error or ''}: {error.error_description or ''}"
+    head = " ".join(part for part in (str(error.status_code), error.error) if part)
+    record.detail = f"{head}: {error.error_description}" if error.error_description else head
 
 
 @_step(

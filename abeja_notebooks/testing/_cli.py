@@ -230,10 +230,16 @@ def _report_flags(parser: argparse.ArgumentParser, path: str) -> list[str]:
     """The emulator flags a conformance report names, checked to be answer forms or timings."""
     try:
         with open(path, encoding="utf-8") as file:
-            report = json.load(file)
-        section = report["emulator"]
+            text = file.read()
+    except FileNotFoundError:
+        parser.error(f"--from-report {path}: no such file")
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        parser.error(f"--from-report {path}: cannot read it ({why})")
+    try:
+        section = json.loads(text)["emulator"]
         flags = [*section["args"], *section["timing_args"]]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError) as exc:
         parser.error(f"--from-report {path}: not a conformance report ({exc})")
     allowed = _REPORT_FLAGS | {"--" + spec.name.replace("_", "-") for spec in fields(Dialect)}
     for flag in flags:

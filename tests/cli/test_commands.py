@@ -226,8 +226,9 @@ def test_an_api_error_is_one_line_with_status_and_request_id(
     assert result.stdout == ""
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith(
-        "abeja-notebooks: API error 404: notebook 1999999999999 not found: 404 Not Found for GET "
+        "abeja-notebooks: API error: notebook 1999999999999 not found: 404 Not Found for GET "
     )
+    assert line.count("404") == 1
     assert f"(request id {emulator.requests[0].request_id})" in line
     assert "Traceback" not in result.output
 
@@ -242,7 +243,8 @@ def test_rejected_credentials_say_what_to_check(
         result = CliRunner().invoke(app, ["--token", "wrong", "list", JOB])
 
     assert result.exit_code == 1
-    assert "API error 401" in result.stderr
+    assert "API error: " in result.stderr
+    assert ": 401 Unauthorized for GET " in result.stderr
     assert "check --token, PLATFORM_AUTH_TOKEN or the configuration" in result.stderr
     assert "wrong" not in result.stderr
 

@@ -284,3 +284,22 @@ def test_more_new_notebooks_than_failed_creates_are_left_alone_with_a_warning(
     assert f"`abeja-notebooks list {JOB}`" in warning
     assert f"`abeja-notebooks delete {JOB} ID --yes`" in warning
     assert run.outcome == "fail"
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        (b'{"message": "invalid next_forward_token"}', "400: invalid next_forward_token"),
+        (b'{"error": "bad_request"}', "400 bad_request"),
+        (b"{}", "400"),
+    ],
+)
+def test_an_error_answer_s_detail_shows_only_what_it_holds(
+    client: Client, server: EmulatorServer, body: bytes, detail: str
+) -> None:
+    server.emulator.inject(method="GET", path="/recentlogs$", status=400, body=body)
+    run = Conformance(client, FAST)
+
+    run.run([s for s in STEPS if s.name in ("create", "bad parameter")])
+
+    assert step(run, "bad parameter").detail == detail

@@ -184,7 +184,7 @@ def test_arguments_after_a_double_dash_are_never_options(configured: Emulator) -
     result = invoke("get", JOB, "--", "-o")
 
     assert result.exit_code == 1
-    assert "API error 404" in result.stderr  # "-o" was taken as the notebook id
+    assert "404 Not Found for GET" in result.stderr  # "-o" was taken as the notebook id
 
 
 def test_the_emulator_command_keeps_its_own_options(configured: Emulator) -> None:
@@ -210,6 +210,13 @@ def strict(monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
 @pytest.mark.parametrize("args", [["--token", "-", "list", JOB], ["list", JOB, "--token", "-"]])
 def test_token_dash_reads_the_token_from_standard_input(strict: Emulator, args: list[str]) -> None:
     result = invoke(*args, stdin="from-standard-input\n")
+
+    assert result.exit_code == 0, result.output
+    assert strict.requests[0].headers["authorization"] == "Bearer from-standard-input"
+
+
+def test_token_dash_reads_one_line_and_leaves_the_rest(strict: Emulator) -> None:
+    result = invoke("--token", "-", "list", JOB, stdin="from-standard-input\ny\n")
 
     assert result.exit_code == 0, result.output
     assert strict.requests[0].headers["authorization"] == "Bearer from-standard-input"
@@ -241,6 +248,20 @@ def test_help_shows_flags_as_flags(command: str | None) -> None:
     assert result.exit_code == 0
     assert "<bool>" not in result.stdout
     assert "--help" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("command", "arguments"),
+    [("get", "JOB ID"), ("delete", "JOB ID"), ("list", "JOB"), ("conformance", "JOB")],
+)
+def test_usage_names_the_arguments_by_their_metavars(command: str, arguments: str) -> None:
+    shown = invoke(command, "--help").stdout
+    missing = invoke(command).stderr
+
+    assert f"Usage: abeja-notebooks {command} [OPTIONS] {arguments}" in words(shown)
+    assert f"Usage: abeja-notebooks {command} [OPTIONS] {arguments}\n" in missing
+    assert "<str>" not in shown
+    assert "{" not in shown
 
 
 def test_each_command_says_global_options_may_follow_it() -> None:
@@ -286,6 +307,21 @@ def test_no_credentials_name_token_dash_the_variables_and_the_file(
     ):
         assert name in result.stderr
     assert "auth_token=" not in result.stderr
+    assert emulator_at_api_url.requests == []
+
+
+def test_a_bad_token_variable_is_named_and_its_value_not_shown(
+    emulator_at_api_url: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PLATFORM_AUTH_TOKEN", "secret token")
+
+    result = invoke("--organization", ORG, "list", JOB)
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "abeja-notebooks: error: PLATFORM_AUTH_TOKEN must be printable ASCII without spaces or "
+        "control characters (the value is not shown)\n"
+    )
     assert emulator_at_api_url.requests == []
 
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import select
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 
+from abeja_notebooks.testing import Emulator, EmulatorServer
 from tests.support import JOB, ORG
 
 SCRIPT = str(Path(sys.executable).parent / "abeja-notebooks")
@@ -139,7 +142,7 @@ def test_errors_are_one_line_with_exit_1(served_env: dict[str, str]) -> None:
     assert done.returncode == 1
     assert done.stdout == ""
     assert done.stderr.count("\n") == 1
-    assert "API error 404" in done.stderr
+    assert "API error: notebook 1999999999999 not found: 404 Not Found" in done.stderr
     assert "request id" in done.stderr
 
 
@@ -166,3 +169,72 @@ def test_without_the_cli_extra_it_prints_the_install_command() -> None:
     assert done.returncode == 1
     assert 'pip install "abeja-notebooks[cli]"' in done.stderr
     assert "Traceback" not in done.stderr
+
+
+# Runs the command line with the pty named in argv[1] as its controlling terminal (the session
+# is new: opening the terminal makes it the session's), as a shell on that terminal would.
+ON_TERMINAL = """
+import os, sys
+terminal = os.open(sys.argv[1], os.O_RDWR)
+os.dup2(terminal, 0)
+os.execv(sys.argv[2], sys.argv[2:])
+"""
+
+
+def test_token_dash_on_a_terminal_asks_on_stderr_and_does_not_echo() -> None:
+    emulator = Emulator(tokens=["typed-at-the-terminal"])
+    emulator.seed(1)
+    master, slave = pty.openpty()
+    with EmulatorServer(emulator) as server:
+        env = {
+            **os.environ,
+            "ABEJA_API_URL": server.base_url,
+            "ABEJA_ORGANIZATION_ID": ORG,
+            "ABEJA_NOTEBOOKS_CONFIG_FILE": "",
+        }
+        env.pop("PLATFORM_AUTH_TOKEN", None)
+        command = [SCRIPT, "--token", "-", "-o", "ids", "list", JOB]
+        process = subprocess.Popen(
+            [sys.executable, "-c", ON_TERMINAL, os.ttyname(slave), *command],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            start_new_session=True,
+        )
+        os.close(slave)
+        try:
+            prompt = _read_for(process.stderr, 20.0, b": ")
+            os.write(master, b"typed-at-the-terminal\n")
+            out, err = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate(timeout=10)
+        shown = _read_for(master, 0.5)
+        os.close(master)
+
+    assert process.returncode == 0, err
+    assert prompt == b"Token (not shown): "
+    assert out.split() == [nb["training_notebook_id"].encode() for nb in emulator.notebooks()]
+    assert b"typed-at-the-terminal" not in shown  # no echo on the terminal
+
+
+def _read_for(source: IO[bytes] | int | None, seconds: float, until: bytes = b"") -> bytes:
+    """What ``source`` (a pipe or a file descriptor) gives within ``seconds``, stopping early
+    once the text read ends with ``until``."""
+    assert source is not None
+    fd = source if isinstance(source, int) else source.fileno()
+    read = b""
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0 and select.select([fd], [], [], left)[0]:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # a pty whose other side is closed
+            break
+        if not chunk:
+            break
+        read += chunk
+        if until and read.endswith(until):
+            break
+    return read

@@ -193,3 +193,25 @@ def test_from_report_names_a_file_that_is_not_a_report(
 
     assert exited.value.code == 2
     assert f"--from-report {path}: not a conformance report" in capsys.readouterr().err
+
+
+def test_from_report_says_when_the_file_does_not_exist(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "missing.json"
+
+    with pytest.raises(SystemExit) as exited:
+        main(["--from-report", str(path)])
+
+    assert exited.value.code == 2
+    assert capsys.readouterr().err.endswith(f"error: --from-report {path}: no such file\n")
+
+
+def test_from_report_says_when_the_file_cannot_be_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--from-report", str(tmp_path)])  # a directory
+
+    assert exited.value.code == 2
+    assert f"--from-report {tmp_path}: cannot read it (Is a directory)" in capsys.readouterr().err

@@ -175,3 +175,37 @@ def test_a_token_that_cannot_be_a_header_is_refused_without_showing_it(token: st
 
     assert "not shown" in str(caught.value)
     assert token.strip() not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("environ", "named"),
+    [
+        ({"PLATFORM_AUTH_TOKEN": "tok en"}, "PLATFORM_AUTH_TOKEN"),
+        (
+            {
+                "ABEJA_PLATFORM_USER_ID": "1122334455660",
+                "ABEJA_PLATFORM_PERSONAL_ACCESS_TOKEN": "pa t",
+            },
+            "ABEJA_PLATFORM_PERSONAL_ACCESS_TOKEN",
+        ),
+        (
+            {
+                "ABEJA_PLATFORM_USER_ID": "11 22",
+                "ABEJA_PLATFORM_PERSONAL_ACCESS_TOKEN": "patpatpat",
+            },
+            "ABEJA_PLATFORM_USER_ID",
+        ),
+        (
+            {"ABEJA_PLATFORM_DATASOURCE_ID": "1", "ABEJA_PLATFORM_DATASOURCE_SECRET": "s\te"},
+            "ABEJA_PLATFORM_DATASOURCE_SECRET",
+        ),
+    ],
+)
+def test_a_credential_variable_that_cannot_be_a_header_is_named_without_its_value(
+    environ: dict[str, str], named: str
+) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        Settings.build(environ=environ)
+
+    assert str(caught.value).startswith(f"{named} must be printable ASCII")
+    assert environ[named] not in str(caught.value)
