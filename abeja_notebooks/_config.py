@@ -10,10 +10,10 @@ name and value in the message), not at the first request.
 from __future__ import annotations
 
 import base64
+import functools
 import logging
 import math
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -35,6 +35,8 @@ from ._platform_config import (
     ENV_PERSONAL_ACCESS_TOKEN,
     ENV_TIMEOUT,
     ENV_USER_ID,
+    HEADER_SAFE,
+    NOT_HEADER_SAFE,
     FileConfiguration,
 )
 
@@ -62,10 +64,6 @@ MISSING_CREDENTIALS_HELP: Final = (
     f"client; or set {ENV_AUTH_TOKEN}, or {ENV_USER_ID} and {ENV_PERSONAL_ACCESS_TOKEN}; or save "
     f"them with `abeja config init`, which writes {DEFAULT_CONFIG_FILE}"
 )
-
-
-_HEADER_SAFE: Final = re.compile(r"[\x21-\x7e]+")
-"""What a credential may hold: printable ASCII, no space (it goes into an HTTP header)."""
 
 
 class NotGiven(Enum):
@@ -156,12 +154,10 @@ class Credentials:
             if value is None:
                 continue
             stripped = value.strip()
-            if not stripped or not _HEADER_SAFE.fullmatch(stripped):
+            if not stripped or not HEADER_SAFE.fullmatch(stripped):
                 what = "secret" if name == "secret" else "id"
-                raise ConfigurationError(
-                    f"the {self.kind} credential's {what} must be printable ASCII without spaces "
-                    "or control characters (the value is not shown)"
-                )
+                where = f"the {self.kind} credential's {what}"
+                raise ConfigurationError(f"{where} {NOT_HEADER_SAFE} (the value is not shown)")
             object.__setattr__(self, name, stripped)
 
     @property
@@ -590,31 +586,14 @@ def _argument_credentials(
 
 
 def _env_credentials(env: Mapping[str, str]) -> Credentials | None:
+    value = functools.partial(platform_file.env_credential, env)  # names a variable unfit for it
     if env.get(ENV_AUTH_TOKEN):
-        return Credentials("token", None, _env_credential(env, ENV_AUTH_TOKEN))
+        return Credentials("token", None, value(ENV_AUTH_TOKEN))
     if env.get(ENV_USER_ID) and env.get(ENV_PERSONAL_ACCESS_TOKEN):
-        user, token = (
-            _env_credential(env, name) for name in (ENV_USER_ID, ENV_PERSONAL_ACCESS_TOKEN)
-        )
-        return Credentials.user(user, token)
+        return Credentials.user(value(ENV_USER_ID), value(ENV_PERSONAL_ACCESS_TOKEN))
     if env.get(ENV_DATASOURCE_ID) and env.get(ENV_DATASOURCE_SECRET):
-        source, secret = (
-            _env_credential(env, name) for name in (ENV_DATASOURCE_ID, ENV_DATASOURCE_SECRET)
-        )
-        return Credentials.datasource(source, secret)
+        return Credentials.datasource(value(ENV_DATASOURCE_ID), value(ENV_DATASOURCE_SECRET))
     return None
-
-
-def _env_credential(env: Mapping[str, str], name: str) -> str:
-    """A credential variable's value, stripped; one that cannot go into a header is an error
-    naming the variable (never the value)."""
-    value = env[name].strip()
-    if not _HEADER_SAFE.fullmatch(value):
-        raise ConfigurationError(
-            f"{name} must be printable ASCII without spaces or control characters (the value "
-            "is not shown)"
-        )
-    return value
 
 
 def _file_credentials(file: FileConfiguration) -> Credentials | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ __all__ = [
     "DEFAULT_NAME",
     "FileConfiguration",
     "config_file",
+    "env_credential",
     "notebook_variables",
     "read",
 ]
@@ -89,6 +91,23 @@ class FileConfiguration:
     def where(self) -> str:
         """Where it is, for messages: ``configuration 'staging' in /home/me/.abeja/config``."""
         return f"configuration {self.label!r} in {self.path}"
+
+
+HEADER_SAFE: Final = re.compile(r"[\x21-\x7e]+")
+"""What a credential may hold: printable ASCII, no space (it goes into an HTTP header)."""
+NOT_HEADER_SAFE: Final = "must be printable ASCII without spaces or control characters"
+
+
+def env_credential(env: Mapping[str, str], name: str) -> str:
+    """The value of the credential variable ``name``, as set.
+
+    Raises:
+        ConfigurationError: The value cannot go into an HTTP header; the message names the
+            variable, never the value.
+    """
+    if not HEADER_SAFE.fullmatch(env[name].strip()):
+        raise ConfigurationError(f"{name} {NOT_HEADER_SAFE} (the value is not shown)")
+    return env[name]
 
 
 def config_file(env: Mapping[str, str]) -> Path | None:
