@@ -42,6 +42,7 @@ class Rule:
 
 RULES: tuple[Rule, ...] = (
     Rule(r"\babeja_notebooks\._async\b", "abeja_notebooks._sync", "imports of the twin modules"),
+    Rule(r"\b_async/", "_sync/", "paths of the twin modules, in docstrings and comments"),
     Rule(r"\basync def ", "def ", "coroutines become plain functions"),
     Rule(r"\bawait ", "", "calls return their result"),
     Rule(r"\basync for\b", "for", "iteration, in code and docstrings"),

@@ -198,6 +198,14 @@ def test_each_generated_module_says_so_and_names_its_source() -> None:
         )
 
 
+def test_a_generated_module_names_the_sync_modules_not_the_async_ones() -> None:
+    for generated in sorted((PACKAGE / "_sync").glob("*.py")):
+        if generated.name == "__init__.py":
+            continue
+        body = generated.read_text().split("\n", 2)[2]  # after the two header lines
+        assert "_async" not in body, generated.name
+
+
 def _imports(path: Path) -> set[str]:
     names = set[str]()
     for node in ast.walk(ast.parse(path.read_text())):

@@ -2,7 +2,7 @@
 # Change the async source and run `python scripts/unasync.py`; CI checks with --check.
 """The notebook manager: ``client.notebooks``.
 
-Each operation is a ``Call`` (made by ``_async/calls.py`` from the sans-I/O endpoint layer): the
+Each operation is a ``Call`` (made by ``_sync/calls.py`` from the sans-I/O endpoint layer): the
 public method sends it and returns what it parses to. Pagination, log reading and
 waiting are decided by the pure flows of ``_flows``; the methods here only send, sleep and hand
 results back.

@@ -2,7 +2,7 @@
 # Change the async source and run `python scripts/unasync.py`; CI checks with --check.
 """Raw responses: ``client.notebooks.with_raw_response``.
 
-Each method makes the ``Call`` the manager's method of the same name sends (``_async/calls.py``)
+Each method makes the ``Call`` the manager's method of the same name sends (``_sync/calls.py``)
 and sends it through the same transport, retries and identity checks included; it keeps the
 final answer beside the result. Nothing else is done: no follow-up request.
 """
