@@ -71,10 +71,10 @@ class PageCursor(Generic[NotebookT]):
 
     ``offset`` advances by the number of entries each page really held (a server may cap
     ``limit``). The walk stops at the last page (`NotebookPage.is_last`: ``total`` reached, an
-    empty page, or a bare list shorter or longer than the limit), or at ``max_items``. A page
-    that starts with the notebook the previous page started with is a server ignoring
+    empty page, or a bare list shorter or longer than the limit), or at ``max_items``. A bare
+    list that starts with the notebook the previous one started with is a server ignoring
     ``offset`` (sending the same notebooks again): it ends the walk, and nothing of it is
-    handed out.
+    handed out. (An envelope says which offset it answers, and the parser checks it.)
     """
 
     def __init__(self, page_size: int | None, max_items: int | None) -> None:
@@ -102,7 +102,7 @@ class PageCursor(Generic[NotebookT]):
         """Take a fetched page; return it cut to ``max_items`` if need be (and empty when it
         repeats the previous one)."""
         entries = page.entries
-        first_id = entries[0].id if entries else None
+        first_id = entries[0].id if entries and page.from_bare_list else None
         if first_id is not None and first_id == self._first_id:
             self.done = True
             return page.model_copy(update={"entries": []})

@@ -396,9 +396,9 @@ class NotebookPage(_ApiModel, Generic[NotebookT], frozen=True):
     of notebooks instead, which says nothing of the rest of the listing; the page is then built
     from the request: ``offset`` and ``limit`` are the ones asked for (``limit`` is the number
     of entries when none was asked for), and ``total`` is ``offset`` plus the number of entries,
-    the notebooks known up to the end of this page, not the whole count. Such a page is the
-    last (`is_last`) when it holds fewer notebooks than the limit, or more (the server sent
-    everything); a full one may have more after it.
+    the notebooks known up to the end of this page, not the whole count. Such a page
+    (``from_bare_list``) is the last (``is_last``) when it holds fewer notebooks than the limit,
+    or more (the server sent everything); a full one may have more after it.
     """
 
     total: int
@@ -437,12 +437,18 @@ class NotebookPage(_ApiModel, Generic[NotebookT], frozen=True):
         return self.offset + len(self.entries)
 
     @property
+    def from_bare_list(self) -> bool:
+        """Whether the page was built from a bare list (an older server's answer), whose
+        ``total`` counts only the notebooks up to this page's end."""
+        return self._bare_list
+
+    @property
     def is_last(self) -> bool:
         """Whether no page follows: it is empty, or the listing's ``total`` is reached (for a
         page built from a bare list: it holds fewer or more notebooks than ``limit``)."""
         if not self.entries:
             return True
-        if self._bare_list:
+        if self.from_bare_list:
             return len(self.entries) != self.limit
         return self.next_offset >= self.total
 

@@ -9,6 +9,7 @@ import select
 import signal
 import subprocess
 import sys
+import termios
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -205,6 +206,7 @@ def test_token_dash_on_a_terminal_asks_on_stderr_and_does_not_echo() -> None:
         os.close(slave)
         try:
             prompt = _read_for(process.stderr, 20.0, b": ")
+            _wait_for_echo_off(master, 20.0)  # as a person would: type once it is listening
             os.write(master, b"typed-at-the-terminal\n")
             out, err = process.communicate(timeout=60)
         finally:
@@ -218,6 +220,14 @@ def test_token_dash_on_a_terminal_asks_on_stderr_and_does_not_echo() -> None:
     assert prompt == b"Token (not shown): "
     assert out.split() == [nb["training_notebook_id"].encode() for nb in emulator.notebooks()]
     assert b"typed-at-the-terminal" not in shown  # no echo on the terminal
+
+
+def _wait_for_echo_off(terminal: int, seconds: float) -> None:
+    """Wait until the terminal no longer echoes (typing earlier would be flushed away)."""
+    deadline = time.monotonic() + seconds
+    while termios.tcgetattr(terminal)[3] & termios.ECHO:
+        assert time.monotonic() < deadline, "the terminal still echoes"
+        time.sleep(0.01)
 
 
 def _read_for(source: IO[bytes] | int | None, seconds: float, until: bytes = b"") -> bytes:

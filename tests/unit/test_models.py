@@ -117,6 +117,7 @@ def test_the_paged_envelope_parses_into_a_notebook_page() -> None:
     assert (page.total, page.offset, page.limit) == (1, 0, 10)
     assert [nb.id for nb in page.entries] == ["1410000000000"]
     assert isinstance(page.entries[0], Notebook)
+    assert not page.from_bare_list
     assert page.is_last
 
 
@@ -124,6 +125,7 @@ def test_a_bare_list_shorter_than_the_limit_is_the_last_page() -> None:
     page = parse_page(raw(fixture("notebook_bare_list.json")), Notebook, offset=0, limit=50)
 
     assert (page.total, page.offset, page.limit, len(page)) == (1, 0, 50, 1)
+    assert page.from_bare_list
     assert page.is_last
 
 

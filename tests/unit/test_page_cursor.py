@@ -146,6 +146,16 @@ def test_a_page_that_starts_like_the_previous_one_ends_the_walk_and_is_not_hande
     assert (cursor.handed_out, cursor.next_request()) == (3, None)
 
 
+def test_envelopes_are_never_judged_repeats_they_say_which_offset_they_answer() -> None:
+    cursor = PageCursor[Notebook](3, None)
+    same = [reference_notebook() for _ in range(3)]  # one id over and over (a benchmark's pages)
+
+    for offset in (0, 3):
+        cursor.accept(NotebookPage[Notebook](total=9, offset=offset, limit=3, entries=same))
+
+    assert (cursor.handed_out, cursor.next_request()) == (6, (6, 3))
+
+
 @pytest.mark.parametrize(
     ("page_size", "max_items", "error", "named"),
     [
