@@ -118,10 +118,10 @@ def test_with_options_changes_options_and_shares_the_pool(
         assert patient.settings.max_retries == 0
         assert patient.organization_id == "other"
         assert client.settings.max_retries == 3
-        assert patient._transport.http is client._transport.http  # pyright: ignore[reportPrivateUsage]
+        assert patient._transport.http is client._transport.http  # pyright: ignore[reportPrivateUsage] -- one shared pool
         patient.close()
-        assert not client._transport.http.is_closed  # pyright: ignore[reportPrivateUsage]
-    assert client._transport.http.is_closed  # pyright: ignore[reportPrivateUsage]
+        assert not client._transport.http.is_closed  # pyright: ignore[reportPrivateUsage] -- the pool itself
+    assert client._transport.http.is_closed  # pyright: ignore[reportPrivateUsage] -- the pool itself
 
 
 def test_a_passed_in_http_client_is_used_as_is_and_never_closed(

@@ -688,7 +688,7 @@ def test_an_idle_connection_is_not_reused_past_the_keep_alive_expiry(
 
 def test_the_sdk_pool_keeps_idle_connections_for_4_seconds() -> None:
     with Client(base_url="http://127.0.0.1:9", auth_token=TEST_TOKEN) as client:
-        http: Any = client._transport.http  # pyright: ignore[reportPrivateUsage]
+        http: Any = client._transport.http  # pyright: ignore[reportPrivateUsage] -- to reach its pool
         assert http._transport._pool._keepalive_expiry == 4.0
 
 
