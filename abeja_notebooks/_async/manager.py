@@ -148,8 +148,7 @@ class AsyncNotebooks:
 
         def parse(response: RawResponse) -> NotebookPage[AsyncNotebook]:
             page = ep.parse_page(response, AsyncNotebook, offset=offset, limit=limit)
-            for notebook in page.entries:
-                notebook._bind(binding)  # pyright: ignore[reportPrivateUsage] -- the manager owns the binding
+            AsyncNotebook._bind_all(page.entries, binding)  # pyright: ignore[reportPrivateUsage] -- the manager owns the binding
             return page
 
         return Call(ep.list_request(org, job, offset=offset, limit=limit), parse)

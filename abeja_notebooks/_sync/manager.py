@@ -150,8 +150,7 @@ class Notebooks:
 
         def parse(response: RawResponse) -> NotebookPage[Notebook]:
             page = ep.parse_page(response, Notebook, offset=offset, limit=limit)
-            for notebook in page.entries:
-                notebook._bind(binding)  # pyright: ignore[reportPrivateUsage] -- the manager owns the binding
+            Notebook._bind_all(page.entries, binding)  # pyright: ignore[reportPrivateUsage] -- the manager owns the binding
             return page
 
         return Call(ep.list_request(org, job, offset=offset, limit=limit), parse)
