@@ -14,8 +14,9 @@ import httpx
 import pydantic
 
 from abeja_notebooks import __version__
-from benchmarks._harness import Row, print_table, write_json
-from benchmarks.cases import ALL, Sizes, old_client
+from benchmarks._data import Sizes
+from benchmarks._harness import Row, print_table, quiet, write_json
+from benchmarks.cases import ALL, old_client
 
 RESULTS = Path(__file__).parent / "results" / "latest.json"
 
@@ -40,9 +41,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown benchmark(s): {', '.join(unknown)}")
     rows: list[Row] = []
-    for name in names:
-        print(f"running {name}...", file=sys.stderr, flush=True)
-        rows += old_client(sizes, args.old_python) if name == "old" else ALL[name](sizes)
+    with quiet() as applied:
+        for name in names:
+            print(f"running {name}...", file=sys.stderr, flush=True)
+            rows += old_client(sizes, args.old_python) if name == "old" else ALL[name](sizes)
     table = print_table(rows)
     print(table)
     meta: dict[str, object] = {
@@ -53,6 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "pydantic": pydantic.VERSION,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "quick": args.quick,
+        "load_average": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
+        "quiet": applied,
     }
     write_json(rows, args.json, meta)
     print(f"\nwritten to {args.json}", file=sys.stderr)
