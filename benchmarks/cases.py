@@ -507,9 +507,8 @@ def async_fan_out(sizes: Sizes) -> list[Row]:
                     _fan_out(get, sizes.fanout, sizes.concurrency)
                 )
 
-            # open the pools
-            loop.run_until_complete(_fan_out(raw_get, sizes.concurrency, sizes.concurrency))
-            loop.run_until_complete(_fan_out(sdk_get, sizes.concurrency, sizes.concurrency))
+            for get in (raw_get, sdk_get):  # open the pools, and let each settle
+                sample(get)()
             found = paired_rounds(
                 sample(raw_get), {"sdk": sample(sdk_get)}, rounds=sizes.fanout_rounds
             )["sdk"]
