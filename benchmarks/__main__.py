@@ -19,6 +19,8 @@ from benchmarks._harness import Row, print_table, quiet, write_json
 from benchmarks.cases import ALL, old_client
 
 RESULTS = Path(__file__).parent / "results" / "latest.json"
+PARTIAL = Path(__file__).parent / "results" / "partial.tmp"
+"""Where a quick or partial run writes by default, so that it never replaces the full results."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -28,7 +30,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "names", nargs="*", metavar="NAME", help=f"benchmarks to run: {', '.join([*ALL, 'old'])}"
     )
     parser.add_argument("--quick", action="store_true", help="tiny sizes (a smoke run)")
-    parser.add_argument("--json", type=Path, default=RESULTS, help="where to write the results")
+    parser.add_argument(
+        "--json",
+        type=Path,
+        help=f"where to write the results (default: {RESULTS.name} for a full run, "
+        f"{PARTIAL.name} otherwise)",
+    )
     parser.add_argument(
         "--old-python",
         help="a Python with abeja-sdk installed, to compare with the old client "
@@ -58,8 +65,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "load_average": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
         "quiet": applied,
     }
-    write_json(rows, args.json, meta)
-    print(f"\nwritten to {args.json}", file=sys.stderr)
+    full = not args.quick and set(names) == {*ALL, "old"}
+    path: Path = args.json or (RESULTS if full else PARTIAL)
+    write_json(rows, path, meta)
+    print(f"\nwritten to {path}", file=sys.stderr)
     return 0
 
 
