@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import tracemalloc
 import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -89,6 +90,25 @@ def test_an_error_body_is_kept_only_to_its_first_64_kib() -> None:
     sizes, content = read(answer(503, iter([b"x" * 1_000_000])))
 
     assert len(content) == ERROR_JSON_BYTES == sum(sizes)
+
+
+def test_once_an_error_body_is_cut_the_rest_of_its_piece_is_not_decoded() -> None:
+    """A bomb's first raw piece (64 KiB on the wire) holds 64 MiB once inflated: past the
+    error body's first 64 KiB, nothing more of it is decoded, not even when the body ends."""
+    bomb = gzip.compress(bytes(64 << 20))
+    reader = BodyReader(answer(503, iter([bomb]), "gzip"), Budget(None), 1 << 30, ORIGIN)
+
+    tracemalloc.start()
+    try:
+        more = reader.feed(bomb)
+        content = reader.finish()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert not more
+    assert content == bytes(ERROR_JSON_BYTES)
+    assert peak < 2_000_000  # a few decoding steps of 64 KiB, not 64 MiB
 
 
 @pytest.mark.parametrize("encoding", ["br", "zstd", "compress"])
