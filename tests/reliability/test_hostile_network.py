@@ -496,7 +496,21 @@ def test_an_error_body_nested_deep_is_an_sdk_error_with_bounded_detail(
 
 RETRY_AFTER: dict[str, tuple[str, dict[str, str], list[float], int]] = {
     # name: (Retry-After, other headers, the sleeps, requests); 10 429s are injected
+    "3600 (beyond max_retry_after)": ("3600", {}, [], 1),
     "400 digits (infinite as a number)": ("9" * 400, {}, [], 1),
+    "an HTTP date in the year 9999": (
+        "Fri, 31 Dec 9999 23:59:59 GMT",
+        {"Date": http_date(DATE_SENT)},
+        [],
+        1,
+    ),
+    "an HTTP date past the year 9999": ("Sat, 01 Jan 10000 00:00:00 GMT", {}, [], 1),
+    "an HTTP date past any integer year": (
+        "Mon, 01 Jan 99999999999999999999 00:00:00 GMT",
+        {},
+        [],
+        1,
+    ),
     "inf (not a number of seconds)": ("inf", {}, [0.5, 1.0, 2.0], 4),
     "negative": ("-5", {}, [0.5, 1.0, 2.0], 4),
     "nan": ("nan", {}, [0.5, 1.0, 2.0], 4),
@@ -517,11 +531,16 @@ def test_retry_after_beyond_reason_raises_at_once_and_nonsense_is_ignored(
     retry_after, headers, sleeps, requests = RETRY_AFTER[case]
     emulator.inject(status=429, retry_after=retry_after, headers=headers, times=10)
 
-    with pytest.raises(TooManyRequests):
-        client.notebooks.list_page(JOB)
+    error, seconds = ended(lambda: client.notebooks.list_page(JOB))
 
+    assert type(error) is TooManyRequests
     assert clock.sleeps == sleeps
     assert len(emulator.requests) == requests
+    assert seconds < 5.0  # the sleeps are the clock's: none takes real time
+    beyond = "; not retried: the server asked to wait "
+    assert (beyond in str(error)) == (requests == 1)
+    if retry_after == "3600":
+        assert str(error).endswith(beyond + "3600 s, beyond max_retry_after=60 s")
 
 
 # --- answers matched to their requests ---------------------------------------------------------

@@ -165,6 +165,11 @@ def test_redaction_hides_secrets_of_8_characters_or_more_inside_words_too() -> N
         ("soon", {}, None),
         ("Sun, 06 Nov 1994 08:49:37 GMT", {"date": "Sun, 06 Nov 1994 08:50:37 GMT"}, 0.0),
         ("Sun, 06 Nov 1994 08:49:37 GMT", {"date": "Sun, 06 Nov 1994 08:48:37 GMT"}, 60.0),
+        ("Fri, 31 Dec 9999 23:59:59 GMT", {"date": "Fri, 31 Dec 9999 23:58:59 GMT"}, 60.0),
+        ("Sat, 01 Jan 10000 00:00:00 GMT", {}, math.inf),  # past what a datetime holds
+        ("Mon, 01 Jan 99999999999999999999 00:00:00 GMT", {}, math.inf),  # overflows C's long
+        ("Thu, 01 Jan 2026 00:01:00 GMT", {"date": "Sat, 01 Jan 10000 00:00:00 GMT"}, 60.0),
+        ("Sun, 06 Nov 1994 25:49:37 GMT", {}, None),  # hour 25
     ],
 )
 def test_retry_after(value: str, headers: dict[str, str], expected: float | None) -> None:
