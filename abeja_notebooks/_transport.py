@@ -27,7 +27,7 @@ from ._clock import Clock, SystemClock
 from ._config import Settings, configure_logging_from_env
 from ._endpoints import ApiRequest, Call, RawResponse
 from ._loop import PreparedHeaders, RetryLoop
-from ._network import guard, settle
+from ._network import guard, settle, watch
 
 __all__ = ["AsyncTransport", "Clock", "RetryLoop", "SystemClock", "Transport"]
 
@@ -143,6 +143,7 @@ class Transport(_TransportBase):
             except httpx.HTTPError as exc:
                 return loop.on_error(exc)
             budget.fresh_after = None  # a connection is chosen: later ones are not our concern
+            watch(response)  # bytes past this answer's end: its connection is not reused
             try:
                 body = None
                 try:
@@ -216,6 +217,7 @@ class AsyncTransport(_TransportBase):
             except httpx.HTTPError as exc:
                 return loop.on_error(exc)
             budget.fresh_after = None  # a connection is chosen: later ones are not our concern
+            watch(response)  # bytes past this answer's end: its connection is not reused
             stream = response.stream
             try:
                 body = None

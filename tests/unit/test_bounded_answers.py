@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from abeja_notebooks import ResponseTooLarge
+from abeja_notebooks import ResponseTooLarge, ResponseValidationError
 from abeja_notebooks._body import STEP, BodyReader, Budget
 from abeja_notebooks._endpoints import (
     AnswerMismatch,
@@ -23,6 +23,7 @@ from abeja_notebooks._endpoints import (
     check_identity,
     get_request,
     list_request,
+    parse_logs,
     update_request,
 )
 from abeja_notebooks._errors import ERROR_JSON_BYTES, error_json, redact, redact_text
@@ -207,3 +208,19 @@ def test_a_page_at_another_offset_is_a_mismatch() -> None:
     check_identity(raw({}), list_request("1", "job", offset=20), [])  # a bare list: no offset
     with pytest.raises(AnswerMismatch, match="page at offset 40, not 20"):
         check_identity(raw({}), list_request("1", "job", offset=20), {"offset": 40})
+
+
+def test_a_notebook_is_not_read_as_a_page_of_logs() -> None:
+    body = json.dumps({"training_notebook_id": "666", "status": "Running"}).encode()
+    answer = RawResponse(200, {}, body, "GET", "http://api.test/x/recentlogs")
+
+    with pytest.raises(ResponseValidationError) as caught:
+        parse_logs(answer)
+
+    error = caught.value
+    assert str(error).startswith(
+        "200 answer to GET http://api.test/x/recentlogs is not what the Notebook API promises: "
+        "events: Field required"
+    )
+    assert (error.status_code, error.url, error.body) == (200, answer.url, body.decode())
+    assert parse_logs(RawResponse(200, {}, b'{"events": []}', "GET", answer.url)).events == []
