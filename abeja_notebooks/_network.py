@@ -33,6 +33,7 @@ body reader bound an attempt.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -41,6 +42,8 @@ import httpx
 from ._body import ATTEMPT
 
 __all__ = ["discard", "guard", "settle", "watch"]
+
+logger = logging.getLogger("abeja_notebooks")
 
 
 def _cut(timeout: float | None, phase: str) -> float | None:
@@ -259,32 +262,37 @@ class _AsyncBackend:
         await self._backend.sleep(seconds)
 
 
-def guard(http: httpx.Client | httpx.AsyncClient) -> int:
+def guard(http: httpx.Client | httpx.AsyncClient) -> None:
     """Put the hook under every httpcore pool of ``http`` (its transport and its mounts).
 
     Connections the pool opens from now on are bounded by the SDK's attempts; those it holds
     already are left as they are. A transport without an httpcore pool (an in-process one) is
-    left alone.
-
-    Returns:
-        How many pools carry the hook (0 when ``http`` has none it can reach).
+    left alone. One of httpx's own HTTP transports whose pool cannot be reached (httpx or
+    httpcore changed their internals) is left alone too, with a warning on the
+    ``abeja_notebooks`` logger: without the hook, the time bounds hold per socket read only,
+    and a create may go onto a connection the server is closing.
     """
     owner: Any = http
     mounts: Any = getattr(owner, "_mounts", None)
     transports: list[Any] = [getattr(owner, "_transport", None)]
     if isinstance(mounts, dict):
         transports += list(mounts.values())  # pyright: ignore[reportUnknownArgumentType] -- httpx's own dict
-    guarded = 0
     for transport in transports:
         pool: Any = getattr(transport, "_pool", None)
         backend: Any = getattr(pool, "_network_backend", None)
         if backend is None:
+            if isinstance(transport, httpx.HTTPTransport | httpx.AsyncHTTPTransport):
+                logger.warning(
+                    "cannot reach the connection pool of %s (httpx %s): calls through it are "
+                    "bounded per socket read only, not as a whole, and a create may go onto "
+                    "a stale connection; see the SDK's supported httpcore versions",
+                    type(transport).__name__,
+                    httpx.__version__,
+                )
             continue
         if not isinstance(backend, _Backend | _AsyncBackend):
             is_async = hasattr(pool, "handle_async_request")  # httpcore's async pools
             pool._network_backend = _AsyncBackend(backend) if is_async else _Backend(backend)
-        guarded += 1
-    return guarded
 
 
 def watch(response: httpx.Response) -> None:
