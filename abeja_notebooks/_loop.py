@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar, overload
@@ -406,13 +407,13 @@ class RetryLoop:
         policy = self.settings.retry_policy
         if retry_after is not None:
             if retry_after > policy.max_retry_after:
-                logger.info(
-                    "%s %s: not retrying, Retry-After %.0fs is beyond the %.0fs cap",
-                    self.request.method,
-                    self.url,
-                    retry_after,
-                    policy.max_retry_after,
+                asked = f"{retry_after:g} s" if retry_after < math.inf else "without end"
+                why = (
+                    f"not retried: the server asked to wait {asked}, beyond "
+                    f"max_retry_after={policy.max_retry_after:g} s"
                 )
+                logger.info("%s %s: %s", self.request.method, self.url, why)
+                error.args = (f"{error}; {why}",)
                 raise error from None
             delay = retry_after
         else:

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Annotated, Any, Generic, NamedTuple, Self, Typ
 
 from pydantic import (
     BaseModel,
-    Field,
     GetCoreSchemaHandler,
     model_validator,
 )
@@ -466,8 +465,9 @@ class LogEvent(_ApiModel, frozen=True):
 class LogPage(_ApiModel, frozen=True):
     """One answer of the recent-logs endpoint: events and the tokens to page on."""
 
-    events: list[LogEvent] = Field(default_factory=list[LogEvent])
-    """The events, oldest first."""
+    events: list[LogEvent]
+    """The events, oldest first; possibly none. An answer without the key is not a page of
+    logs (a notebook is not read as an empty page)."""
     next_forward_token: str | None = None
     """Pass it back for events newer than these (same token and no events: nothing new yet)."""
     next_backward_token: str | None = None
