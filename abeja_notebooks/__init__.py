@@ -10,9 +10,9 @@ nothing until a client or model is touched; type checkers see ordinary imports.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
+from ._lazy import load
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -199,12 +199,7 @@ _LAZY: dict[str, str] = {
 
 
 def __getattr__(name: str) -> object:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'abeja_notebooks' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
+    return load(__name__, _LAZY, globals(), name)
 
 
 def __dir__() -> list[str]:

@@ -82,6 +82,7 @@ class APIClient:
         ConfigurationError: An environment variable or the configuration file holds an unusable
             value.
         ValueError: An argument holds an unusable value.
+        TypeError: ``http_client`` is not an ``httpx.Client``.
     """
 
     def __init__(

@@ -178,6 +178,7 @@ class BodyReader:
         "limit",
         "origin",
         "size",
+        "stopped",
     )
 
     def __init__(
@@ -195,6 +196,9 @@ class BodyReader:
         self.limit = max_size if 200 <= response.status_code < 300 else ERROR_JSON_BYTES
         self.chunks: list[bytes] = []
         self.size = 0
+        self.stopped = False
+        """Whether enough of an error answer is in: nothing more is decoded, not even what the
+        decoders hold back (a bomb's next 64 KiB of input can hold 64 MiB of output)."""
         read = timeout_part(response.request, "read")
         if read is not None:
             budget.narrow(read, "read timeout")
@@ -242,11 +246,14 @@ class BodyReader:
             raise self._too_large(piece)
         self.chunks.append(piece[: self.limit - self.size])
         self.size = self.limit
+        self.stopped = True
         return False
 
     def finish(self) -> bytes:
-        """The whole (decoded) body, once the raw stream has ended."""
+        """The whole (decoded) body, once the raw stream has ended or enough of it is in."""
         for index, inflater in enumerate(self._inflaters):
+            if self.stopped:
+                break
             tail = inflater.flush()
             for piece in _through(self._inflaters[index + 1 :], tail) if tail else ():
                 if not self._take(piece):

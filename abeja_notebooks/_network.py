@@ -15,14 +15,25 @@ likely stale connection (a create) waits for one, the pool sees every connection
 A connection whose answer did not match its request is marked (:func:`discard`) and seen as
 closed the same way, so it is never used again.
 
-Outside an SDK attempt the wrappers change nothing: a pool handed in by the caller keeps
-behaving as before for its other users. A transport that is not httpx's own (an in-process
-one) has no socket: there, the phases' timeouts and the per-chunk checks of the body reader
-bound an attempt.
+Bytes a server sends past the end of an answer would be read as the answer to the next request
+on that connection. httpcore drops an idle connection whose socket is readable, but not one
+whose HTTP/1.1 parser (h11) already holds such bytes, received with the end of the answer in
+the same read. :func:`watch` shows each connection's stream its parser, and the pool then sees
+a connection whose parser holds bytes while idle as closed by the server: it is never reused,
+whatever the next request (a create or a delete carries no id to compare). The pool asks
+before every reuse, even when it hands a connection just given back to a request waiting for
+one, so no request can take the connection first.
+
+Outside an SDK attempt the wrappers change nothing, except that a connection marked by
+:func:`discard`, or holding bytes past its last answer, is not reused: a pool handed in by the
+caller otherwise behaves as before for its other users. A transport that is not httpx's own
+(an in-process one) has no socket: there, the phases' timeouts and the per-chunk checks of the
+body reader bound an attempt.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -30,7 +41,9 @@ import httpx
 
 from ._body import ATTEMPT
 
-__all__ = ["discard", "guard", "settle"]
+__all__ = ["discard", "guard", "settle", "watch"]
+
+logger = logging.getLogger("abeja_notebooks")
 
 
 def _cut(timeout: float | None, phase: str) -> float | None:
@@ -72,14 +85,20 @@ def _late(
 class _Age:
     """When a connection was last used, and whether it must not be used again."""
 
-    __slots__ = ("discarded", "used")
+    __slots__ = ("discarded", "parser", "used")
 
     def __init__(self) -> None:
         self.used = time.monotonic()
         self.discarded = False
+        self.parser: Any = None
+        """The connection's h11 parser, once :func:`watch` found it (``False``: looked, none)."""
 
     def stale(self) -> bool:
+        """Whether the pool is to see the (idle) connection as closed by the server."""
         if self.discarded:
+            return True
+        parser = self.parser
+        if parser and parser.trailing_data[0]:  # bytes past the last answer: never read them
             return True
         budget = ATTEMPT.get()
         fresh_after = None if budget is None else budget.fresh_after
@@ -243,32 +262,65 @@ class _AsyncBackend:
         await self._backend.sleep(seconds)
 
 
-def guard(http: httpx.Client | httpx.AsyncClient) -> int:
+def guard(http: httpx.Client | httpx.AsyncClient) -> None:
     """Put the hook under every httpcore pool of ``http`` (its transport and its mounts).
 
     Connections the pool opens from now on are bounded by the SDK's attempts; those it holds
     already are left as they are. A transport without an httpcore pool (an in-process one) is
-    left alone.
-
-    Returns:
-        How many pools carry the hook (0 when ``http`` has none it can reach).
+    left alone. One of httpx's own HTTP transports whose pool cannot be reached (httpx or
+    httpcore changed their internals) is left alone too, with a warning on the
+    ``abeja_notebooks`` logger: without the hook, the time bounds hold per socket read only,
+    and a create may go onto a connection the server is closing.
     """
     owner: Any = http
     mounts: Any = getattr(owner, "_mounts", None)
     transports: list[Any] = [getattr(owner, "_transport", None)]
     if isinstance(mounts, dict):
         transports += list(mounts.values())  # pyright: ignore[reportUnknownArgumentType] -- httpx's own dict
-    guarded = 0
     for transport in transports:
         pool: Any = getattr(transport, "_pool", None)
         backend: Any = getattr(pool, "_network_backend", None)
         if backend is None:
+            if isinstance(transport, httpx.HTTPTransport | httpx.AsyncHTTPTransport):
+                logger.warning(
+                    "cannot reach the connection pool of %s (httpx %s): calls through it are "
+                    "bounded per socket read only, not as a whole, and a create may go onto "
+                    "a stale connection; see the SDK's supported httpcore versions",
+                    type(transport).__name__,
+                    httpx.__version__,
+                )
             continue
         if not isinstance(backend, _Backend | _AsyncBackend):
             is_async = hasattr(pool, "handle_async_request")  # httpcore's async pools
             pool._network_backend = _AsyncBackend(backend) if is_async else _Backend(backend)
-        guarded += 1
-    return guarded
+
+
+def watch(response: httpx.Response) -> None:
+    """Show the stream ``response`` came on its connection's HTTP/1.1 parser (see above).
+
+    Found once per connection, through httpx's and httpcore's response streams (httpcore
+    1.0's attribute names); where they are not found (HTTP/2, an in-process transport, other
+    versions), nothing is done.
+    """
+    stream = response.extensions.get("network_stream")
+    if isinstance(stream, _Age) and stream.parser is None:
+        stream.parser = _parser(response.stream) or False
+
+
+def _parser(stream: object) -> Any:
+    # httpx's bound stream -> its response stream -> the pool's stream -> the connection's
+    # stream -> the HTTP/1.1 connection, which holds the parser.
+    inner: Any = stream
+    for _ in range(6):
+        parser = getattr(inner, "_h11_state", None)
+        if parser is not None:
+            return parser if hasattr(parser, "trailing_data") else None
+        inner = (
+            getattr(inner, "_stream", None)
+            or getattr(inner, "_httpcore_stream", None)
+            or getattr(inner, "_connection", None)
+        )
+    return None
 
 
 def discard(response: httpx.Response) -> None:

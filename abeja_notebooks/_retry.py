@@ -18,9 +18,10 @@ notebooks.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import MAXYEAR, UTC, datetime
 from typing import Final
 
 import httpx
@@ -72,9 +73,10 @@ def parse_retry_after(
     one, as RFC 9110 advises, so a local clock that is off does not turn "retry in an hour"
     into "retry now"; without one, against ``now()``. A date in the past means now (0).
 
-    A number too large to be finite (hundreds of digits) is ``inf``: beyond any cap, so the
-    caller raises at once. A negative number, ``inf``, ``nan`` or anything else unreadable is
-    ignored (``None``): the normal backoff applies.
+    A number too large to be finite (hundreds of digits), or a date past the year 9999 (beyond
+    what any clock can hold), is ``inf``: beyond any cap, so the caller raises at once. A
+    negative number, ``inf``, ``nan`` or anything else unreadable is ignored (``None``): the
+    normal backoff applies.
 
     Args:
         headers: The response headers.
@@ -91,10 +93,11 @@ def parse_retry_after(
     if _DELAY_SECONDS.fullmatch(raw):
         return float(raw)  # hundreds of digits make inf: beyond any cap
     when = _http_date(raw)
-    if when is None:
-        return None
+    if not isinstance(when, datetime):
+        return when  # unreadable (None), or past the year 9999 (inf)
     sent = _http_date(headers.get("date"))
-    return max((when - (sent if sent is not None else now())).total_seconds(), 0.0)
+    since = sent if isinstance(sent, datetime) else now()
+    return max((when - since).total_seconds(), 0.0)
 
 
 _DELAY_SECONDS: Final = re.compile(r"[0-9]+(\.[0-9]+)?")
@@ -102,14 +105,21 @@ _DELAY_SECONDS: Final = re.compile(r"[0-9]+(\.[0-9]+)?")
 are not numbers of seconds: such a header is ignored."""
 
 
-def _http_date(raw: str | None) -> datetime | None:
+def _http_date(raw: str | None) -> datetime | float | None:
+    """An HTTP date as an aware ``datetime``; ``inf`` for a date past the year 9999; ``None``
+    when it cannot be read."""
     if raw is None:
         return None
     import email.utils  # only for the rare HTTP-date form (keeps the import of the SDK light)
 
     try:
+        parts = email.utils.parsedate_tz(raw.strip())
+        if parts is None:
+            return None
+        if parts[0] > MAXYEAR:
+            return math.inf
         when = email.utils.parsedate_to_datetime(raw.strip())
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when
 

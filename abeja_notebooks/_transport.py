@@ -27,7 +27,7 @@ from ._clock import Clock, SystemClock
 from ._config import Settings, configure_logging_from_env
 from ._endpoints import ApiRequest, Call, RawResponse
 from ._loop import PreparedHeaders, RetryLoop
-from ._network import guard, settle
+from ._network import guard, settle, watch
 
 __all__ = ["AsyncTransport", "Clock", "RetryLoop", "SystemClock", "Transport"]
 
@@ -49,13 +49,17 @@ class _TransportBase:
         settings: Settings,
         *,
         clock: Clock | None,
-        owns_http: bool,
+        http_client: object,
+        kind: type[httpx.Client | httpx.AsyncClient],
     ) -> None:
+        if http_client is not None and not isinstance(http_client, kind):
+            got = type(http_client).__name__
+            raise TypeError(f"http_client must be an httpx.{kind.__name__}, got {got}")
         configure_logging_from_env()
         self.settings: Settings = settings
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.random: Callable[[], float] = random.random
-        self.owns_http: bool = owns_http
+        self.owns_http: bool = http_client is None
 
     headers: PreparedHeaders
 
@@ -88,7 +92,7 @@ class Transport(_TransportBase):
         clock: Clock | None = None,
         limits: httpx.Limits | None = None,
     ) -> None:
-        super().__init__(settings, clock=clock, owns_http=http_client is None)
+        super().__init__(settings, clock=clock, http_client=http_client, kind=httpx.Client)
         limits = limits or DEFAULT_LIMITS
         self.http: httpx.Client = http_client or httpx.Client(
             timeout=settings.timeout,
@@ -143,6 +147,7 @@ class Transport(_TransportBase):
             except httpx.HTTPError as exc:
                 return loop.on_error(exc)
             budget.fresh_after = None  # a connection is chosen: later ones are not our concern
+            watch(response)  # bytes past this answer's end: its connection is not reused
             try:
                 body = None
                 try:
@@ -179,7 +184,7 @@ class AsyncTransport(_TransportBase):
         clock: Clock | None = None,
         limits: httpx.Limits | None = None,
     ) -> None:
-        super().__init__(settings, clock=clock, owns_http=http_client is None)
+        super().__init__(settings, clock=clock, http_client=http_client, kind=httpx.AsyncClient)
         self.http: httpx.AsyncClient = http_client or httpx.AsyncClient(
             timeout=settings.timeout,
             follow_redirects=False,
@@ -216,6 +221,7 @@ class AsyncTransport(_TransportBase):
             except httpx.HTTPError as exc:
                 return loop.on_error(exc)
             budget.fresh_after = None  # a connection is chosen: later ones are not our concern
+            watch(response)  # bytes past this answer's end: its connection is not reused
             stream = response.stream
             try:
                 body = None

@@ -14,10 +14,13 @@ import httpx
 import pydantic
 
 from abeja_notebooks import __version__
-from benchmarks._harness import Row, print_table, write_json
-from benchmarks.cases import ALL, Sizes, old_client
+from benchmarks._data import Sizes
+from benchmarks._harness import Row, print_table, quiet, write_json
+from benchmarks.cases import ALL, old_client
 
 RESULTS = Path(__file__).parent / "results" / "latest.json"
+PARTIAL = Path(__file__).parent / "results" / "partial.tmp"
+"""Where a quick or partial run writes by default, so that it never replaces the full results."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -27,7 +30,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "names", nargs="*", metavar="NAME", help=f"benchmarks to run: {', '.join([*ALL, 'old'])}"
     )
     parser.add_argument("--quick", action="store_true", help="tiny sizes (a smoke run)")
-    parser.add_argument("--json", type=Path, default=RESULTS, help="where to write the results")
+    parser.add_argument(
+        "--json",
+        type=Path,
+        help=f"where to write the results (default: {RESULTS.name} for a full run, "
+        f"{PARTIAL.name} otherwise)",
+    )
     parser.add_argument(
         "--old-python",
         help="a Python with abeja-sdk installed, to compare with the old client "
@@ -40,9 +48,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown benchmark(s): {', '.join(unknown)}")
     rows: list[Row] = []
-    for name in names:
-        print(f"running {name}...", file=sys.stderr, flush=True)
-        rows += old_client(sizes, args.old_python) if name == "old" else ALL[name](sizes)
+    with quiet() as applied:
+        for name in names:
+            print(f"running {name}...", file=sys.stderr, flush=True)
+            rows += old_client(sizes, args.old_python) if name == "old" else ALL[name](sizes)
     table = print_table(rows)
     print(table)
     meta: dict[str, object] = {
@@ -53,9 +62,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "pydantic": pydantic.VERSION,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "quick": args.quick,
+        "load_average": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
+        "quiet": applied,
     }
-    write_json(rows, args.json, meta)
-    print(f"\nwritten to {args.json}", file=sys.stderr)
+    full = not args.quick and set(names) == {*ALL, "old"}
+    path: Path = args.json or (RESULTS if full else PARTIAL)
+    write_json(rows, path, meta)
+    print(f"\nwritten to {path}", file=sys.stderr)
     return 0
 
 

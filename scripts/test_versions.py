@@ -3,7 +3,9 @@
 - The lowest versions of the runtime dependencies: each lower bound of ``[project].dependencies``
   (``pydantic>=2.7`` -> ``pydantic==2.7``) is installed with the test tools (the ``test`` extra,
   no type checkers or docs toolchain), on the oldest interpreter found. The tests that need a
-  tool left out are skipped by their ``needs`` marker, and say so.
+  tool left out are skipped by their ``needs`` marker, and say so. httpcore, which httpx brings
+  (any 1.x), is pinned to the lowest release the SDK's hooks into its pool work with
+  (``HTTPCORE_FLOOR``; see docs/development.md), so that it does not float to the latest.
 - Every other CPython the machine has, from the ``requires-python`` floor up (``python3.N`` on
   ``PATH``, pyenv versions, ``/usr/bin``, ``/usr/local/bin``), one per minor version, each with
   the latest dependencies and the test tools. The main run (``.venv``, made by scripts/test from
@@ -64,8 +66,16 @@ def python_floor() -> tuple[int, int]:
     return int(found.group(1)), int(found.group(2))
 
 
+HTTPCORE_FLOOR = "httpcore==1.0.3"
+"""The lowest httpcore the SDK supports: what httpx 0.27 accepts is ``httpcore==1.*``, and
+below 1.0.3 an async call cancelled while its answer is closed leaves the connection busy for
+good (the SDK's repair in ``_network.settle`` needs 1.0.3's pool). Found by trying 1.0.0, 1.0.2
+and 1.0.3 with the lowest run's other pins."""
+
+
 def lowest_pins() -> list[str]:
-    """``name==floor`` for each runtime dependency; every one must declare a lower bound."""
+    """``name==floor`` for each runtime dependency (every one must declare a lower bound), and
+    httpcore's floor."""
     pins: list[str] = []
     requirements: list[str] = pyproject()["dependencies"]
     for requirement in requirements:
@@ -76,7 +86,7 @@ def lowest_pins() -> list[str]:
         if floor is None:
             sys.exit(f"dependency {requirement!r} declares no lower bound: nothing to test")
         pins.append(f"{name}=={floor.group(1)}")
-    return pins
+    return [*pins, HTTPCORE_FLOOR]
 
 
 def candidates() -> set[Path]:
@@ -188,7 +198,7 @@ def execute(run: Run) -> bool:
             "-c",
             "import importlib.metadata as m; "
             "print(', '.join(f'{n} {m.version(n)}' for n in "
-            "('pydantic', 'httpx', 'python-dateutil', 'pytest', 'hypothesis')))",
+            "('pydantic', 'httpx', 'httpcore', 'h11', 'python-dateutil', 'pytest', 'hypothesis')))",
         ],
         capture_output=True,
         text=True,

@@ -83,13 +83,13 @@ def _restore_logging() -> Iterator[None]:
     next test starts with it as it was."""
     logger, root = logging.getLogger("abeja_notebooks"), logging.getLogger()
     state = (logger.level, list(logger.handlers), root.level, list(root.handlers))
-    configured = config._log_configured  # pyright: ignore[reportPrivateUsage]
+    configured = config._log_configured  # pyright: ignore[reportPrivateUsage] -- reset per test
     yield
     logger.setLevel(state[0])
     logger.handlers[:] = state[1]
     root.setLevel(state[2])
     root.handlers[:] = state[3]
-    config._log_configured = configured  # pyright: ignore[reportPrivateUsage]
+    config._log_configured = configured  # pyright: ignore[reportPrivateUsage] -- reset per test
 
 
 @pytest.fixture
@@ -173,10 +173,10 @@ def make_client(
         client = unwrap(made_client)
         if isinstance(client, Client):
             client.close()
-            client._transport.http.close()  # pyright: ignore[reportPrivateUsage]
+            client._transport.http.close()  # pyright: ignore[reportPrivateUsage] -- the pool itself
         else:
             assert portal is not None
-            transport = client._transport  # pyright: ignore[reportPrivateUsage]
+            transport = client._transport  # pyright: ignore[reportPrivateUsage] -- the pool itself
             portal.run(transport.http.aclose())  # ours, or the in-process one handed in
     if portal is not None:
         portal.close()

@@ -116,7 +116,7 @@ def view(value: object, portal: Portal, views: dict[int, Blocking]) -> Any:
     if not (is_sdk_object or inspect.isasyncgen(value)):
         return value
     existing = views.get(id(value))
-    if existing is not None and existing._target is value:  # pyright: ignore[reportPrivateUsage]
+    if existing is not None and existing._target is value:  # pyright: ignore[reportPrivateUsage] -- views of one module
         return existing
     wrapped = Blocking(value, portal, views)
     views[id(value)] = wrapped
@@ -126,14 +126,14 @@ def view(value: object, portal: Portal, views: dict[int, Blocking]) -> Any:
 def unwrap(value: Any) -> Any:
     """The object behind a :class:`Blocking` view, or ``value`` itself."""
     if isinstance(value, Blocking):
-        return value._target  # pyright: ignore[reportPrivateUsage]
+        return value._target  # pyright: ignore[reportPrivateUsage] -- views of one module
     return value
 
 
 def blocking_view(like: Any, target: _T) -> _T:
     """``target`` seen the way ``like`` is: through a view if ``like`` is one, else as is."""
     if isinstance(like, Blocking):
-        return cast("_T", view(target, like._portal, like._views))  # pyright: ignore[reportPrivateUsage]
+        return cast("_T", view(target, like._portal, like._views))  # pyright: ignore[reportPrivateUsage] -- views of one module
     return target
 
 

@@ -93,3 +93,36 @@ def pretty(value: object) -> str:
     ipython: Any = importlib.import_module("IPython.lib.pretty")  # unannotated: typed here
     text: str = ipython.pretty(value)
     return text
+
+
+PYDANTIC_V1_NAMES: Final = frozenset(
+    {
+        "construct",
+        "copy",
+        "dict",
+        "from_orm",
+        "json",
+        "parse_file",
+        "parse_obj",
+        "parse_raw",
+        "schema",
+        "schema_json",
+        "update_forward_refs",
+        "validate",
+    }
+)
+"""pydantic's deprecated v1 methods, which completion on a model must not offer."""
+
+CLI_COMMANDS: Final = (
+    "list",
+    "get",
+    "create",
+    "update",
+    "start",
+    "stop",
+    "delete",
+    "logs",
+    "wait",
+    "conformance",
+)
+"""The commands of ``abeja-notebooks`` that talk to the API."""

@@ -100,8 +100,7 @@ class AsyncNotebookCalls:
         def parse(response: RawResponse) -> NotebookPage[AsyncNotebook]:
             page = ep.parse_page(response, AsyncNotebook, offset=offset, limit=limit)
             ep.check_identity(response, request, page)
-            for notebook in page.entries:
-                notebook._bind(binding)  # pyright: ignore[reportPrivateUsage] -- the calls bind what they parse
+            AsyncNotebook._bind_all(page.entries, binding)  # pyright: ignore[reportPrivateUsage] -- the calls bind what they parse
             return page
 
         return Call(request, parse)

@@ -97,9 +97,6 @@ class AsyncClient:
         limits: httpx.Limits | None = None,
         clock: Clock | None = None,
     ) -> None:
-        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):  # pyright: ignore[reportUnnecessaryIsInstance] -- untyped callers
-            kind = type(http_client).__name__
-            raise TypeError(f"http_client must be an httpx.AsyncClient, got {kind}")
         settings = Settings.build(
             base_url=base_url,
             organization_id=organization_id,

@@ -102,8 +102,7 @@ class NotebookCalls:
         def parse(response: RawResponse) -> NotebookPage[Notebook]:
             page = ep.parse_page(response, Notebook, offset=offset, limit=limit)
             ep.check_identity(response, request, page)
-            for notebook in page.entries:
-                notebook._bind(binding)  # pyright: ignore[reportPrivateUsage] -- the calls bind what they parse
+            Notebook._bind_all(page.entries, binding)  # pyright: ignore[reportPrivateUsage] -- the calls bind what they parse
             return page
 
         return Call(request, parse)

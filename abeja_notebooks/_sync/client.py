@@ -99,9 +99,6 @@ class Client:
         limits: httpx.Limits | None = None,
         clock: Clock | None = None,
     ) -> None:
-        if http_client is not None and not isinstance(http_client, httpx.Client):  # pyright: ignore[reportUnnecessaryIsInstance] -- untyped callers
-            kind = type(http_client).__name__
-            raise TypeError(f"http_client must be an httpx.Client, got {kind}")
         settings = Settings.build(
             base_url=base_url,
             organization_id=organization_id,

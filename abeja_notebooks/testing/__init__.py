@@ -28,8 +28,9 @@ Examples:
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from abeja_notebooks._lazy import load
 
 if TYPE_CHECKING:
     from ._clock import ManualClock, RealClock, TimeSource
@@ -75,12 +76,7 @@ _LAZY: dict[str, str] = {
 
 
 def __getattr__(name: str) -> object:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'abeja_notebooks.testing' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
+    return load(__name__, _LAZY, globals(), name)
 
 
 def __dir__() -> list[str]:

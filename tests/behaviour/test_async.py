@@ -198,7 +198,7 @@ async def test_aclose_closes_our_pool_but_never_one_handed_in(
     await copy.aclose()
     assert (await owned.notebooks.list_page(JOB)).total == 0  # the copy shares, never closes
     await owned.aclose()
-    assert owned._transport.http.is_closed  # pyright: ignore[reportPrivateUsage]
+    assert owned._transport.http.is_closed  # pyright: ignore[reportPrivateUsage] -- the pool it made
 
 
 async def test_a_sync_http_client_is_refused_with_a_clear_error() -> None:

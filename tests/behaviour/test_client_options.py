@@ -7,10 +7,20 @@ tests/unit/test_config.py.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import httpx
 import pytest
 
-from abeja_notebooks import APIClient, Client, ConfigurationError, Credentials, RetryPolicy
+from abeja_notebooks import (
+    APIClient,
+    AsyncClient,
+    Client,
+    ConfigurationError,
+    Credentials,
+    RetryPolicy,
+)
 from abeja_notebooks.testing import Emulator, EmulatorServer
 from tests.support import JOB, ORG
 
@@ -46,6 +56,32 @@ def test_env_numbers_are_parsed_from_the_real_environment(
 def test_a_bad_argument_raises_at_construction(kwargs: dict[str, object], error: type) -> None:
     with pytest.raises(error):
         Client(**kwargs)  # type: ignore[arg-type]  # deliberately wrong types
+
+
+def api_client(**options: Any) -> APIClient:
+    return APIClient({"auth_token": "t" * 8}, **options)
+
+
+WRONG_HTTP_CLIENTS: dict[str, tuple[Callable[..., object], type, str]] = {
+    # client: (how it is built, the http_client given, the message)
+    "Client": (Client, httpx.AsyncClient, "must be an httpx.Client, got AsyncClient"),
+    "AsyncClient": (AsyncClient, httpx.Client, "must be an httpx.AsyncClient, got Client"),
+    "APIClient": (api_client, httpx.AsyncClient, "must be an httpx.Client, got AsyncClient"),
+}
+
+
+@pytest.mark.parametrize("client", WRONG_HTTP_CLIENTS)
+def test_an_http_client_of_the_other_kind_raises_type_error_before_any_request(
+    notebook_emulator_server: EmulatorServer, emulator: Emulator, client: str
+) -> None:
+    build, wrong, message = WRONG_HTTP_CLIENTS[client]
+    http = wrong()
+
+    with pytest.raises(TypeError) as caught:
+        build(base_url=notebook_emulator_server.base_url, http_client=http)
+
+    assert str(caught.value) == "http_client " + message
+    assert emulator.requests == []
 
 
 def test_no_credentials_fail_at_the_first_request_and_nothing_is_sent(
@@ -118,10 +154,10 @@ def test_with_options_changes_options_and_shares_the_pool(
         assert patient.settings.max_retries == 0
         assert patient.organization_id == "other"
         assert client.settings.max_retries == 3
-        assert patient._transport.http is client._transport.http  # pyright: ignore[reportPrivateUsage]
+        assert patient._transport.http is client._transport.http  # pyright: ignore[reportPrivateUsage] -- one shared pool
         patient.close()
-        assert not client._transport.http.is_closed  # pyright: ignore[reportPrivateUsage]
-    assert client._transport.http.is_closed  # pyright: ignore[reportPrivateUsage]
+        assert not client._transport.http.is_closed  # pyright: ignore[reportPrivateUsage] -- the pool itself
+    assert client._transport.http.is_closed  # pyright: ignore[reportPrivateUsage] -- the pool itself
 
 
 def test_a_passed_in_http_client_is_used_as_is_and_never_closed(

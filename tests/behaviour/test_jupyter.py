@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from abeja_notebooks.testing import Emulator, EmulatorServer
-from tests.support import JOB, ORG
+from tests.support import JOB, ORG, PYDANTIC_V1_NAMES
 
 if TYPE_CHECKING:
     from nbclient import NotebookClient
@@ -26,21 +26,6 @@ if TYPE_CHECKING:
 # The Jupyter stack is in the dev extra only (jupyter_client wants a newer python-dateutil than
 # the lowest the SDK supports): the test-only runs skip these tests and say so.
 pytestmark = [pytest.mark.slow, pytest.mark.needs("nbformat", "nbclient", "ipykernel")]
-
-PYDANTIC_V1_NAMES = {
-    "construct",
-    "copy",
-    "dict",
-    "from_orm",
-    "json",
-    "parse_file",
-    "parse_obj",
-    "parse_raw",
-    "schema",
-    "schema_json",
-    "update_forward_refs",
-    "validate",
-}
 
 
 class Kernel:

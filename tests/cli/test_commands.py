@@ -11,20 +11,9 @@ from typer.testing import CliRunner, Result
 from abeja_notebooks.cli import _actions
 from abeja_notebooks.cli._app import app
 from abeja_notebooks.testing import Emulator, EmulatorServer
-from tests.support import JOB, ORG
+from tests.support import CLI_COMMANDS, JOB, ORG
 
-COMMANDS = [
-    "list",
-    "get",
-    "create",
-    "update",
-    "start",
-    "stop",
-    "delete",
-    "logs",
-    "wait",
-    "conformance",
-]
+COMMANDS = list(CLI_COMMANDS)
 
 
 @pytest.fixture

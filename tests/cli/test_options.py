@@ -15,21 +15,9 @@ from abeja_notebooks.cli import _app
 from abeja_notebooks.cli._app import app
 from abeja_notebooks.testing import Emulator, EmulatorServer
 from tests.abejacli import DEFAULT_TOKEN, DEFAULT_USER, STAGING_ORG
-from tests.support import JOB, ORG, SaveConfig, basic
+from tests.support import CLI_COMMANDS, JOB, ORG, SaveConfig, basic
 
-COMMANDS = [
-    "list",
-    "get",
-    "create",
-    "update",
-    "start",
-    "stop",
-    "delete",
-    "logs",
-    "wait",
-    "conformance",
-    "demo",
-]
+COMMANDS = [*CLI_COMMANDS, "demo"]
 
 
 def invoke(*args: str, stdin: str | None = None) -> Result:

@@ -59,7 +59,7 @@ def test_taking_new_data_keeps_the_object_and_its_binding() -> None:
 
     assert result is notebook
     assert (notebook.status, notebook.instance_type) == ("Stopped", "cpu-4")
-    assert notebook._bound_to("refresh") is binding  # pyright: ignore[reportPrivateUsage]
+    assert notebook._bound_to("refresh") is binding  # pyright: ignore[reportPrivateUsage] -- the helper under test
 
 
 def test_taking_new_data_takes_its_unknown_fields_and_which_fields_were_sent() -> None:

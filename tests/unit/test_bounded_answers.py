@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import tracemalloc
 import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -14,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from abeja_notebooks import ResponseTooLarge
+from abeja_notebooks import ResponseTooLarge, ResponseValidationError
 from abeja_notebooks._body import STEP, BodyReader, Budget
 from abeja_notebooks._endpoints import (
     AnswerMismatch,
@@ -22,6 +23,7 @@ from abeja_notebooks._endpoints import (
     check_identity,
     get_request,
     list_request,
+    parse_logs,
     update_request,
 )
 from abeja_notebooks._errors import ERROR_JSON_BYTES, error_json, redact, redact_text
@@ -91,6 +93,25 @@ def test_an_error_body_is_kept_only_to_its_first_64_kib() -> None:
     assert len(content) == ERROR_JSON_BYTES == sum(sizes)
 
 
+def test_once_an_error_body_is_cut_the_rest_of_its_piece_is_not_decoded() -> None:
+    """A bomb's first raw piece (64 KiB on the wire) holds 64 MiB once inflated: past the
+    error body's first 64 KiB, nothing more of it is decoded, not even when the body ends."""
+    bomb = gzip.compress(bytes(64 << 20))
+    reader = BodyReader(answer(503, iter([bomb]), "gzip"), Budget(None), 1 << 30, ORIGIN)
+
+    tracemalloc.start()
+    try:
+        more = reader.feed(bomb)
+        content = reader.finish()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert not more
+    assert content == bytes(ERROR_JSON_BYTES)
+    assert peak < 2_000_000  # a few decoding steps of 64 KiB, not 64 MiB
+
+
 @pytest.mark.parametrize("encoding", ["br", "zstd", "compress"])
 def test_a_compression_not_asked_for_is_a_decoding_error(encoding: str) -> None:
     with pytest.raises(httpx.DecodingError, match=f"'{encoding}' is not decoded"):
@@ -145,6 +166,11 @@ def test_redaction_hides_secrets_of_8_characters_or_more_inside_words_too() -> N
         ("soon", {}, None),
         ("Sun, 06 Nov 1994 08:49:37 GMT", {"date": "Sun, 06 Nov 1994 08:50:37 GMT"}, 0.0),
         ("Sun, 06 Nov 1994 08:49:37 GMT", {"date": "Sun, 06 Nov 1994 08:48:37 GMT"}, 60.0),
+        ("Fri, 31 Dec 9999 23:59:59 GMT", {"date": "Fri, 31 Dec 9999 23:58:59 GMT"}, 60.0),
+        ("Sat, 01 Jan 10000 00:00:00 GMT", {}, math.inf),  # past what a datetime holds
+        ("Mon, 01 Jan 99999999999999999999 00:00:00 GMT", {}, math.inf),  # overflows C's long
+        ("Thu, 01 Jan 2026 00:01:00 GMT", {"date": "Sat, 01 Jan 10000 00:00:00 GMT"}, 60.0),
+        ("Sun, 06 Nov 1994 25:49:37 GMT", {}, None),  # hour 25
     ],
 )
 def test_retry_after(value: str, headers: dict[str, str], expected: float | None) -> None:
@@ -182,3 +208,19 @@ def test_a_page_at_another_offset_is_a_mismatch() -> None:
     check_identity(raw({}), list_request("1", "job", offset=20), [])  # a bare list: no offset
     with pytest.raises(AnswerMismatch, match="page at offset 40, not 20"):
         check_identity(raw({}), list_request("1", "job", offset=20), {"offset": 40})
+
+
+def test_a_notebook_is_not_read_as_a_page_of_logs() -> None:
+    body = json.dumps({"training_notebook_id": "666", "status": "Running"}).encode()
+    answer = RawResponse(200, {}, body, "GET", "http://api.test/x/recentlogs")
+
+    with pytest.raises(ResponseValidationError) as caught:
+        parse_logs(answer)
+
+    error = caught.value
+    assert str(error).startswith(
+        "200 answer to GET http://api.test/x/recentlogs is not what the Notebook API promises: "
+        "events: Field required"
+    )
+    assert (error.status_code, error.url, error.body) == (200, answer.url, body.decode())
+    assert parse_logs(RawResponse(200, {}, b'{"events": []}', "GET", answer.url)).events == []

@@ -21,7 +21,7 @@ from abeja_notebooks import (
     Notebook,
     NotebookPage,
 )
-from tests.support import pretty
+from tests.support import PYDANTIC_V1_NAMES, pretty
 
 FIXTURE = json.loads((Path(__file__).parent.parent / "fixtures" / "notebook.json").read_text())
 STAMP = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
@@ -33,20 +33,6 @@ HOSTILE = [
     "&amp; &lt;",
     "\U0010ffff\u202e\u200b" * 500,
 ]
-PYDANTIC_V1_NAMES = {
-    "construct",
-    "copy",
-    "dict",
-    "from_orm",
-    "json",
-    "parse_file",
-    "parse_obj",
-    "parse_raw",
-    "schema",
-    "schema_json",
-    "update_forward_refs",
-    "validate",
-}
 
 
 def notebook(cls: type[Notebook] | type[AsyncNotebook] = Notebook, **changes: Any) -> Any:

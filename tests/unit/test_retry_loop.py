@@ -183,12 +183,35 @@ def test_a_retry_after_at_the_cap_is_waited() -> None:
     assert outcomes(loop, 429, 1, headers={"Retry-After": "60"}) == [60.0]
 
 
-def test_a_retry_after_beyond_the_cap_raises_at_once() -> None:
+def test_a_retry_after_beyond_the_cap_raises_at_once_and_says_why() -> None:
     loop = make_loop(policy=RetryPolicy(max_retry_after=60.0))
     loop.build()
 
-    with pytest.raises(TooManyRequests):
-        loop.on_response(answer(429, headers={"Retry-After": "61"}), b"")
+    with pytest.raises(TooManyRequests) as caught:
+        loop.on_response(answer(429, headers={"Retry-After": "3600"}), b"")
+
+    assert str(caught.value).endswith(
+        f"for GET {LIST_URL}; not retried: the server asked to wait 3600 s, beyond "
+        "max_retry_after=60 s"
+    )
+    assert loop.attempts == 1
+
+
+@pytest.mark.parametrize(
+    "retry_after",
+    ["9" * 400, "Sat, 01 Jan 10000 00:00:00 GMT", "Mon, 01 Jan 99999999999999999999 00:00:00 GMT"],
+    ids=["400 digits", "the year 10000", "a year past any integer"],
+)
+def test_a_retry_after_past_any_clock_raises_at_once_and_says_why(retry_after: str) -> None:
+    loop = make_loop(policy=RetryPolicy(max_retry_after=60.0))
+    loop.build()
+
+    with pytest.raises(ServiceUnavailable) as caught:
+        loop.on_response(answer(503, headers={"Retry-After": retry_after}), b"")
+
+    assert str(caught.value).endswith(
+        "; not retried: the server asked to wait without end, beyond max_retry_after=60 s"
+    )
 
 
 def test_retry_after_does_not_make_a_status_outside_the_table_retried() -> None:
