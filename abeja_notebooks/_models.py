@@ -19,9 +19,10 @@ from pydantic import (
     BaseModel,
     GetCoreSchemaHandler,
     PrivateAttr,
+    ValidationError,
     model_validator,
 )
-from pydantic_core import core_schema
+from pydantic_core import SchemaValidator, core_schema
 
 from ._display import (
     Shown,
@@ -145,12 +146,37 @@ class _StatusSchema:
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
+        known = core_schema.enum_schema(NotebookStatus, list(NotebookStatus), sub_type="str")
         return core_schema.custom_error_schema(
-            core_schema.enum_schema(NotebookStatus, list(NotebookStatus), sub_type="str"),
+            known
+            if _core_calls_missing(known)
+            else core_schema.union_schema(
+                [known, core_schema.no_info_plain_validator_function(_unknown_status)],
+                mode="left_to_right",
+            ),
             custom_error_type="notebook_status",
             custom_error_message="Input should be a status string",
             serialization=core_schema.plain_serializer_function_ser_schema(str, when_used="json"),
         )
+
+
+def _core_calls_missing(schema: core_schema.CoreSchema) -> bool:
+    """Whether pydantic's core turns an unknown value into ``_missing_``'s answer by itself.
+
+    pydantic-core 2.19 and later do; older ones need a fallback validator, which costs every
+    known status a few nanoseconds, so it is added only where it is needed.
+    """
+    try:
+        SchemaValidator(schema).validate_python("?")
+    except ValidationError:
+        return False
+    return True
+
+
+def _unknown_status(value: object) -> NotebookStatus:
+    if not isinstance(value, str):
+        raise ValueError("not a string")
+    return NotebookStatus(value)
 
 
 Status = Annotated[NotebookStatus, _StatusSchema()]
