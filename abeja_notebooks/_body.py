@@ -192,7 +192,12 @@ class BodyReader:
         self.origin = origin
         """The request's verb and URL as errors name them, and the secrets to keep out."""
         self._budget = budget
-        self._inflaters = _inflaters(response.headers.get("content-encoding"))
+        self.complete = response.is_stream_consumed
+        """Whether the body is all in already: a transport (an in-process one) that answered
+        with ``content=`` has had it read, and decoded, by httpx. There is no stream to read."""
+        self._inflaters = (
+            [] if self.complete else _inflaters(response.headers.get("content-encoding"))
+        )
         self.limit = max_size if 200 <= response.status_code < 300 else ERROR_JSON_BYTES
         self.chunks: list[bytes] = []
         self.size = 0
@@ -202,11 +207,7 @@ class BodyReader:
         read = timeout_part(response.request, "read")
         if read is not None:
             budget.narrow(read, "read timeout")
-        self.complete = response.is_stream_consumed
-        """Whether the body is all in already: a transport (an in-process one) that answered
-        with ``content=`` has had it read, and decoded, by httpx. There is no stream to read."""
         if self.complete:
-            self._inflaters = []
             self.feed(response.content)
 
     def feed(self, raw: bytes) -> bool:

@@ -88,7 +88,7 @@ class ApiRequest(NamedTuple):
     offset: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RawResponse:
     """What came back for an :class:`ApiRequest`: status, headers and the whole body.
 
