@@ -433,16 +433,22 @@ class Settings:
         )
 
 
-@dataclass(slots=True)
 class _Picked:
-    """The API root, organization and credentials ``Settings.build`` has found so far."""
+    """The API root, organization and credentials ``Settings.build`` has found so far (not a
+    dataclass, which would cost every process a third of a millisecond at import)."""
 
-    url: str | None
-    url_source: str
-    organization_id: str | None
-    credentials: Credentials | None
-    file: FileConfiguration | None = None
-    """The configuration of the file that supplied a value, if one did."""
+    __slots__ = ("credentials", "file", "organization_id", "url", "url_source")
+
+    def __init__(
+        self,
+        url: str | None,
+        url_source: str,
+        organization_id: str | None,
+        credentials: Credentials | None,
+    ) -> None:
+        self.url, self.url_source = url, url_source
+        self.organization_id, self.credentials = organization_id, credentials
+        self.file: FileConfiguration | None = None  # the one that supplied a value, if any
 
     def missing(self, file_fills: Literal["any", "credentials"]) -> bool:
         if file_fills == "credentials":

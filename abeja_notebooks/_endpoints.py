@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Annotated, Any, Final, Generic, NamedTuple, TypeVar, cast
@@ -88,9 +87,11 @@ class ApiRequest(NamedTuple):
     offset: int | None = None
 
 
-@dataclass(slots=True)
 class RawResponse:
     """What came back for an :class:`ApiRequest`: status, headers and the whole body.
+
+    A plain class with slots, made once per call: a dataclass would cost every process half a
+    millisecond at import (it compiles its methods).
 
     Attributes:
         status_code: The HTTP status.
@@ -106,18 +107,62 @@ class RawResponse:
         http_extensions: The answer's ``httpx.Response.extensions`` (HTTP version, reason).
     """
 
+    __slots__ = (
+        "attempts",
+        "content",
+        "headers",
+        "http_extensions",
+        "http_request",
+        "method",
+        "replayed",
+        "secrets",
+        "status_code",
+        "url",
+    )
     status_code: int
     headers: Mapping[str, str]
     content: bytes
     method: str
     url: str
-    replayed: bool = False
-    secrets: tuple[str, ...] = field(default=(), repr=False)
-    attempts: int = 1
-    # Not the httpx.Response itself: httpx ties it to its stream in a reference cycle, and one
-    # kept alive through parsing outlives the young GC generation, holding each page's body.
-    http_request: httpx.Request | None = field(default=None, repr=False, compare=False)
-    http_extensions: Mapping[str, Any] | None = field(default=None, repr=False, compare=False)
+    replayed: bool
+    secrets: tuple[str, ...]
+    attempts: int
+    http_request: httpx.Request | None
+    http_extensions: Mapping[str, Any] | None
+
+    def __init__(
+        self,
+        status_code: int,
+        headers: Mapping[str, str],
+        content: bytes,
+        method: str,
+        url: str,
+        *,
+        replayed: bool = False,
+        secrets: tuple[str, ...] = (),
+        attempts: int = 1,
+        # Not the httpx.Response itself: httpx ties it to its stream in a reference cycle, and
+        # one kept alive through parsing outlives the young GC generation, holding each page's
+        # body.
+        http_request: httpx.Request | None = None,
+        http_extensions: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.headers = headers
+        self.content = content
+        self.method = method
+        self.url = url
+        self.replayed = replayed
+        self.secrets = secrets
+        self.attempts = attempts
+        self.http_request = http_request
+        self.http_extensions = http_extensions
+
+    def __repr__(self) -> str:
+        return (
+            f"RawResponse(status_code={self.status_code}, method={self.method!r}, "
+            f"url={self.url!r}, replayed={self.replayed}, attempts={self.attempts})"
+        )
 
 
 class Call(NamedTuple, Generic[_T_co]):

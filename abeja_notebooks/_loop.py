@@ -5,12 +5,10 @@ or failure, and how long to wait before the next attempt. No I/O: the senders in
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Final, TypeVar, overload
+from typing import Any, Final, NamedTuple, TypeVar, overload
 from urllib.parse import urlencode
 
 import httpx
@@ -285,7 +283,8 @@ class RetryLoop:
                 status,
                 self.attempts,
             )
-            return dataclasses.replace(raw, replayed=True)
+            raw.replayed = True
+            return raw
         error = http_error(raw, self.request, self.attempts)
         # Whatever the status, this attempt reached the server. Even a 429 or 503 may come from
         # a proxy after the server acted, so a later 409/404 counts as done.
@@ -451,8 +450,7 @@ def _shorten(timeout: httpx.Timeout, remaining: float) -> httpx.Timeout:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class PreparedHeaders:
+class PreparedHeaders(NamedTuple):
     """What every request of a transport carries, computed once per transport.
 
     Requests are built directly rather than through the HTTP client's ``build_request`` (it

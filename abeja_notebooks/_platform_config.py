@@ -16,9 +16,8 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final, cast
+from typing import Final, NamedTuple, cast
 
 from ._errors import ConfigurationError
 
@@ -62,8 +61,7 @@ _ACTIVE: Final = "active-configuration-name"
 _LIST: Final = "configurations"
 
 
-@dataclass(frozen=True, slots=True)
-class FileConfiguration:
+class FileConfiguration(NamedTuple):
     """One configuration of the file, its values stripped (a blank value reads as absent).
 
     Attributes:
@@ -78,7 +76,7 @@ class FileConfiguration:
     name: str | None
     path: Path
     user_id: str | None
-    personal_access_token: str | None = field(repr=False)
+    personal_access_token: str | None
     organization_id: str | None
     api_url: str | None
 
@@ -91,6 +89,13 @@ class FileConfiguration:
     def where(self) -> str:
         """Where it is, for messages: ``configuration 'staging' in /home/me/.abeja/config``."""
         return f"configuration {self.label!r} in {self.path}"
+
+    def __repr__(self) -> str:
+        return (
+            f"FileConfiguration(name={self.name!r}, path={self.path!r}, "
+            f"user_id={self.user_id!r}, personal_access_token=***, "
+            f"organization_id={self.organization_id!r}, api_url={self.api_url!r})"
+        )
 
 
 HEADER_SAFE: Final = re.compile(r"[\x21-\x7e]+")

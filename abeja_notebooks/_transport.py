@@ -14,7 +14,6 @@ for ``STALE_AFTER`` (1 s) or more.
 from __future__ import annotations
 
 import copy
-import dataclasses
 import random
 import threading
 from collections.abc import Callable
@@ -72,7 +71,7 @@ class _TransportBase:
         twin = copy.copy(self)
         twin.settings = settings
         twin.owns_http = False
-        twin.headers = dataclasses.replace(self.headers, timeout=settings.timeout.as_dict())
+        twin.headers = self.headers._replace(timeout=settings.timeout.as_dict())
         return twin
 
     def _loop(self, request: ApiRequest, until: float | None) -> RetryLoop:
