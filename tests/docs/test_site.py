@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -69,6 +70,46 @@ def test_the_build_writes_a_search_index_that_works_from_disk(site: tuple[Path, 
     locations = {doc["location"] for doc in index["docs"]}
     assert "reference/errors.html#abeja_notebooks.NotFound" in locations
     assert "guides/errors.html" in locations
+
+
+def test_a_real_browser_searching_the_site_from_disk_finds_not_found(
+    site: tuple[Path, str], tmp_path: Path
+) -> None:
+    """Headless Chromium opens the built site over file:// with ``?q=NotFound`` (Material's
+    search from the address bar) and lets its scripts run; the results it draws lead to the
+    exception's reference entry and to the errors guide."""
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("needs chromium (scripts/test installs Debian's package where it can)")
+    page = (site[0] / "index.html").as_uri() + "?q=NotFound"
+    result = subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--virtual-time-budget=15000",
+            "--dump-dom",
+            page,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    links = re.findall(r'<a href="([^"]*)" class="md-search-result__link"', result.stdout)
+    found = {link.removeprefix(site[0].as_uri() + "/").split("?")[0] for link in links}
+    anchors = {link.split("#", 1)[1] for link in links if "#" in link}
+
+    assert "reference/errors.html" in found, links
+    assert "guides/errors.html" in found, links
+    assert "abeja_notebooks.NotFound" in anchors, links
 
 
 def test_no_page_loads_anything_from_another_host(site: tuple[Path, str]) -> None:
