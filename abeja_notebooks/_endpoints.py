@@ -90,8 +90,7 @@ class ApiRequest(NamedTuple):
 class RawResponse:
     """What came back for an :class:`ApiRequest`: status, headers and the whole body.
 
-    A plain class with slots, made once per call: a dataclass would cost every process half a
-    millisecond at import (it compiles its methods).
+    Not a dataclass, which costs every process half a millisecond at import.
 
     Attributes:
         status_code: The HTTP status.
@@ -141,9 +140,7 @@ class RawResponse:
         replayed: bool = False,
         secrets: tuple[str, ...] = (),
         attempts: int = 1,
-        # Not the httpx.Response itself: httpx ties it to its stream in a reference cycle, and
-        # one kept alive through parsing outlives the young GC generation, holding each page's
-        # body.
+        # Not the httpx.Response: kept through parsing, its reference cycle would hold the body.
         http_request: httpx.Request | None = None,
         http_extensions: Mapping[str, Any] | None = None,
     ) -> None:
@@ -159,10 +156,7 @@ class RawResponse:
         self.http_extensions = http_extensions
 
     def __repr__(self) -> str:
-        return (
-            f"RawResponse(status_code={self.status_code}, method={self.method!r}, "
-            f"url={self.url!r}, replayed={self.replayed}, attempts={self.attempts})"
-        )
+        return f"<RawResponse {self.status_code} to {self.method} {self.url}>"
 
 
 class Call(NamedTuple, Generic[_T_co]):
