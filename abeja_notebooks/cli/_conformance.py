@@ -19,10 +19,8 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-import signal
-import threading
 import time
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -40,6 +38,7 @@ from abeja_notebooks._errors import (
 from abeja_notebooks._response import APIResponse
 
 from . import _conformance_forms as forms
+from ._interrupts import interrupts_deferred, terminate_as_interrupt
 
 __all__ = [
     "CLEANUP_SECONDS",
@@ -258,6 +257,8 @@ class Conformance:
         """Form -> the steps it was met in."""
         self.expected: dict[str, str] = {}
         self.interrupted = False
+        self.terminated = False
+        """Whether the interruption was a SIGTERM (a cancelled CI job), not Ctrl-C."""
         self.started_at = datetime.now(UTC)
         self.started = time.monotonic()
         self.deadline = self.started + settings.time_limit
@@ -279,7 +280,8 @@ class Conformance:
         """Run the steps, then delete what the run created, whatever happened.
 
         Ctrl-C ends the steps and starts the cleanup; a second Ctrl-C ends the cleanup, and
-        what is left is listed in ``left``. ``interrupted`` tells.
+        what is left is listed in ``left``. ``interrupted`` tells. A SIGTERM (a cancelled CI
+        job, ``kill``) is taken the same way, and ``terminated`` tells that too.
 
         Args:
             steps: The steps to run, in order (``_conformance_steps.STEPS``: all of them).
@@ -288,17 +290,27 @@ class Conformance:
         if self.before is None:  # without a preflight: the listing now, if it can be read
             with contextlib.suppress(AbejaError):
                 self.preflight()
-        try:
-            while pending:
-                self._run_step(pending.pop(0))
-        except KeyboardInterrupt:
-            self.interrupted = True
-            self.notice("interrupted: deleting what this run created (Ctrl-C again leaves it)")
-            for step in pending:
-                self._skip(step, "interrupted (Ctrl-C)")
-        finally:
-            self.cleanup()
-            self.seconds = time.monotonic() - self.started
+        with terminate_as_interrupt(self._on_terminate):
+            try:
+                while pending:
+                    self._run_step(pending.pop(0))
+            except KeyboardInterrupt:
+                self.interrupted = True
+                how = "terminated (SIGTERM)" if self.terminated else "interrupted"
+                self.notice(f"{how}: deleting what this run created (Ctrl-C again leaves it)")
+                for step in pending:
+                    self._skip(step, self.why_stopped)
+            finally:
+                self.cleanup()
+                self.seconds = time.monotonic() - self.started
+
+    def _on_terminate(self) -> None:
+        self.terminated = True
+
+    @property
+    def why_stopped(self) -> str:
+        """How an interruption is named in the report and on the terminal."""
+        return "terminated (SIGTERM)" if self.terminated else "interrupted (Ctrl-C)"
 
     def _run_step(self, step: Step) -> None:
         record = StepRecord(step.name)
@@ -318,7 +330,7 @@ class Conformance:
         except AbejaError as error:
             record.problems.append(_without_body(error))
         except KeyboardInterrupt:
-            record.problems.append("interrupted (Ctrl-C)")
+            record.problems.append(self.why_stopped)
             raise
         except Exception as error:  # a fault of the run itself: reported, never a traceback
             record.problems.append(f"unexpected {type(error).__name__}: {error}")
@@ -395,7 +407,9 @@ class Conformance:
             StepFailed: The answer names no usable id (the notebook cannot be found again).
         """
         try:
-            with _ctrl_c_deferred():  # a notebook made but not yet tracked would escape the cleanup
+            with (
+                interrupts_deferred()
+            ):  # a notebook made but not yet tracked would escape the cleanup
                 try:
                     response = self.raw.create(self.job, instance_type=self.settings.instance_type)
                 except AbejaError as error:
@@ -647,19 +661,3 @@ def _without_body(error: AbejaError) -> str:
     holds other notebooks, and every notebook its creator's e-mail address)."""
     message = str(error).partition("; body: ")[0]
     return f"{type(error).__name__}: {message}"
-
-
-@contextlib.contextmanager
-def _ctrl_c_deferred() -> Generator[None]:
-    """Hold Ctrl-C back until the block ends, then raise it (in the main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    pressed: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
-    if pressed:
-        raise KeyboardInterrupt

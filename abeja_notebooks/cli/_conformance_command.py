@@ -20,10 +20,12 @@ from ._app import GlobalOptions, Output
 from ._conformance import CLEANUP_SECONDS, Conformance, RunSettings, StepRecord
 from ._conformance_steps import STEPS
 
-__all__ = ["EXIT_FAILED", "EXIT_INTERRUPTED", "conformance"]
+__all__ = ["EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_TERMINATED", "conformance"]
 
 EXIT_FAILED: Final = 1
 EXIT_INTERRUPTED: Final = 130
+EXIT_TERMINATED: Final = 143
+"""A run stopped by SIGTERM, once it has cleaned up (128 + 15, as a shell reports it)."""
 
 NOT_ASKED: Final = (
     "conformance creates notebooks (and deletes them): pass --yes to run it without a "
@@ -97,12 +99,12 @@ def conformance(
         err.print(f"Warning: {warning}", markup=False)
     if report_file is not None:
         err.print(f"Report written to {report_file}", markup=False)
-    raise typer.Exit(_exit_code(report["outcome"], strict))
+    raise typer.Exit(_exit_code(report["outcome"], strict, terminated=run.terminated))
 
 
-def _exit_code(outcome: str, strict: bool) -> int:
+def _exit_code(outcome: str, strict: bool, *, terminated: bool) -> int:
     if outcome == "interrupted":
-        return EXIT_INTERRUPTED
+        return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
     if outcome == "fail" or (strict and outcome == "differs"):
         return EXIT_FAILED
     return 0

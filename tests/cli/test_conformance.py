@@ -256,6 +256,51 @@ def test_ctrl_c_while_a_create_is_answered_still_deletes_that_notebook(
     assert "deleted notebook" in err
 
 
+def test_sigterm_deletes_what_it_created_and_exits_143(
+    server: EmulatorServer, spawn: Callable[..., subprocess.Popen[str]]
+) -> None:
+    server.emulator.start_delay = 600  # stopped while it waits for Running, as a CI job may be
+    process = spawn("--yes", "-o", "json")
+    deadline = time.monotonic() + 30
+    while not any(request.method == "DELETE" for request in server.emulator.requests):
+        assert time.monotonic() < deadline, "the run never got past the listing"
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.05)
+    assert server.emulator.notebooks() != []
+
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=60)
+
+    assert process.returncode == 143, err
+    assert server.emulator.notebooks() == []
+    report = json.loads(out)
+    assert report["outcome"] == "interrupted"
+    assert sorted(report["cleanup"]["deleted"]) == sorted(report["cleanup"]["created"])
+    stopped = [step for step in report["steps"] if "terminated (SIGTERM)" in step["problems"]]
+    assert len(stopped) == 1, report["steps"]
+    assert "terminated (SIGTERM): deleting what this run created" in err
+    assert "Traceback" not in err
+
+
+def test_sigterm_while_a_create_is_answered_waits_for_it_and_deletes_that_notebook(
+    server: EmulatorServer, spawn: Callable[..., subprocess.Popen[str]]
+) -> None:
+    server.emulator.inject(method="POST", path="/notebooks$", latency=2.0)
+    process = spawn("--yes")
+    deadline = time.monotonic() + 30
+    while not server.emulator.notebooks():  # made, its answer still on the way
+        assert time.monotonic() < deadline, "the run never created a notebook"
+        time.sleep(0.02)
+
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+
+    assert process.returncode == 143, err
+    assert server.emulator.notebooks() == []
+    assert "deleted notebook" in err
+    assert "Traceback" not in err
+
+
 def test_a_create_that_times_out_after_reaching_the_server_still_has_its_notebook_deleted(
     server: EmulatorServer,
 ) -> None:
