@@ -213,8 +213,22 @@ def test_without_a_terminal_it_asks_for_yes_and_sends_nothing(server: EmulatorSe
     assert server.emulator.requests == []
 
 
-def test_ctrl_c_deletes_what_it_created_and_exits_130(
-    server: EmulatorServer, spawn: Callable[..., subprocess.Popen[str]]
+STOPS = [
+    pytest.param(signal.SIGINT, 130, "interrupted", "interrupted (Ctrl-C)", id="ctrl-c"),
+    pytest.param(signal.SIGTERM, 143, "terminated (SIGTERM)", "terminated (SIGTERM)", id="sigterm"),
+]
+"""Ctrl-C, and SIGTERM (a cancelled CI job), which the run takes as Ctrl-C: the signal, the exit
+code, how the terminal names it, and how the report names it."""
+
+
+@pytest.mark.parametrize(("signum", "code", "said", "reported"), STOPS)
+def test_a_stop_signal_deletes_what_it_created_and_exits_with_its_code(
+    server: EmulatorServer,
+    spawn: Callable[..., subprocess.Popen[str]],
+    signum: signal.Signals,
+    code: int,
+    said: str,
+    reported: str,
 ) -> None:
     server.emulator.start_delay = 600  # the stop step waits for Running: interrupted there
     # (after the listing, whose second notebook it has deleted)
@@ -226,64 +240,28 @@ def test_ctrl_c_deletes_what_it_created_and_exits_130(
         time.sleep(0.05)
     assert server.emulator.notebooks() != []
 
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signum)
     out, err = process.communicate(timeout=60)
 
-    assert process.returncode == 130, err
+    assert process.returncode == code, err
     assert server.emulator.notebooks() == []
     report = json.loads(out)
     assert report["outcome"] == "interrupted"
     assert sorted(report["cleanup"]["deleted"]) == sorted(report["cleanup"]["created"])
-    assert "interrupted: deleting what this run created" in err
-    assert "Traceback" not in err
-
-
-def test_ctrl_c_while_a_create_is_answered_still_deletes_that_notebook(
-    server: EmulatorServer, spawn: Callable[..., subprocess.Popen[str]]
-) -> None:
-    server.emulator.inject(method="POST", path="/notebooks$", latency=2.0)
-    process = spawn("--yes")
-    deadline = time.monotonic() + 30
-    while not server.emulator.notebooks():  # made, its answer still on the way
-        assert time.monotonic() < deadline, "the run never created a notebook"
-        time.sleep(0.02)
-
-    process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=60)
-
-    assert process.returncode == 130, err
-    assert server.emulator.notebooks() == []
-    assert "deleted notebook" in err
-
-
-def test_sigterm_deletes_what_it_created_and_exits_143(
-    server: EmulatorServer, spawn: Callable[..., subprocess.Popen[str]]
-) -> None:
-    server.emulator.start_delay = 600  # stopped while it waits for Running, as a CI job may be
-    process = spawn("--yes", "-o", "json")
-    deadline = time.monotonic() + 30
-    while not any(request.method == "DELETE" for request in server.emulator.requests):
-        assert time.monotonic() < deadline, "the run never got past the listing"
-        assert process.poll() is None, process.communicate()
-        time.sleep(0.05)
-    assert server.emulator.notebooks() != []
-
-    process.send_signal(signal.SIGTERM)
-    out, err = process.communicate(timeout=60)
-
-    assert process.returncode == 143, err
-    assert server.emulator.notebooks() == []
-    report = json.loads(out)
-    assert report["outcome"] == "interrupted"
-    assert sorted(report["cleanup"]["deleted"]) == sorted(report["cleanup"]["created"])
-    stopped = [step for step in report["steps"] if "terminated (SIGTERM)" in step["problems"]]
+    stopped = [step for step in report["steps"] if reported in step["problems"]]
     assert len(stopped) == 1, report["steps"]
-    assert "terminated (SIGTERM): deleting what this run created" in err
+    assert f"{said}: deleting what this run created" in err
     assert "Traceback" not in err
 
 
-def test_sigterm_while_a_create_is_answered_waits_for_it_and_deletes_that_notebook(
-    server: EmulatorServer, spawn: Callable[..., subprocess.Popen[str]]
+@pytest.mark.parametrize(("signum", "code", "said", "reported"), STOPS)
+def test_a_stop_signal_while_a_create_is_answered_still_deletes_that_notebook(
+    server: EmulatorServer,
+    spawn: Callable[..., subprocess.Popen[str]],
+    signum: signal.Signals,
+    code: int,
+    said: str,
+    reported: str,
 ) -> None:
     server.emulator.inject(method="POST", path="/notebooks$", latency=2.0)
     process = spawn("--yes")
@@ -292,10 +270,10 @@ def test_sigterm_while_a_create_is_answered_waits_for_it_and_deletes_that_notebo
         assert time.monotonic() < deadline, "the run never created a notebook"
         time.sleep(0.02)
 
-    process.send_signal(signal.SIGTERM)
+    process.send_signal(signum)
     _, err = process.communicate(timeout=60)
 
-    assert process.returncode == 143, err
+    assert process.returncode == code, err
     assert server.emulator.notebooks() == []
     assert "deleted notebook" in err
     assert "Traceback" not in err
